@@ -1,0 +1,10 @@
+import { loadConfig, type ConfigOverrides } from '../config/load-config.js';
+import type { Context } from '../pipeline.js';
+import { Store } from '../store/store.js';
+
+/** Loads the config and opens the store for a command; the caller closes the store. */
+export function openContext(configPath: string | undefined, overrides: ConfigOverrides): Context {
+  const { config } = loadConfig(configPath, overrides);
+  const store = Store.open(config.store.path);
+  return { store, config, now: () => new Date() };
+}

@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { DumpfeedError, UsageError } from '../errors.js';
+import { ingestCommand } from './ingest-command.js';
+import { parseCommand } from './parse-command.js';
+import { statusCommand } from './status-command.js';
+
+const USAGE = `usage: dumpfeed <command> [options]
+
+commands:
+  parse FILE                 print the parsed dump as JSON
+  ingest PATH...             process dump files (a folder: its files by name), store, write feeds
+  status                     topics, item counts, last dumps, rejected dumps
+
+options:
+  --config FILE              config file (default: config/dumpfeed.json if present, else built-in defaults)
+  --db FILE                  SQLite store (overrides store.path)
+  --out DIR                  feeds folder (overrides feeds.dir)
+  --json                     machine-readable output (ingest, status)
+  -h, --help                 this help
+  -v, --version              print the version`;
+
+/** Runs the CLI with the given arguments and returns the exit code; the only place that prints errors. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        config: { type: 'string' },
+        db: { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+    const [command, ...rest] = positionals;
+    if (values.version) {
+      const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+      process.stdout.write(`dumpfeed ${pkg.version}\n`);
+      return 0;
+    }
+    if (values.help || command === undefined || command === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined && !values.help ? 2 : 0;
+    }
+    const args = { ...values, positionals: rest };
+    switch (command) {
+      case 'parse':
+        return await parseCommand(args);
+      case 'ingest':
+        return await ingestCommand(args);
+      case 'status':
+        return await statusCommand(args);
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    return report(error);
+  }
+}
+
+function report(error: unknown): number {
+  if (error instanceof UsageError) {
+    process.stderr.write(`error: ${error.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (error instanceof DumpfeedError) {
+    process.stderr.write(`error: ${error.toLine()}\n`);
+    return 1;
+  }
+  // parseArgs reports bad options with a code; they are usage errors too.
+  if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`error: ${error.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  process.stderr.write(`dumpfeed: unexpected error, please report it:\n${(error as Error)?.stack ?? String(error)}\n`);
+  return 70;
+}

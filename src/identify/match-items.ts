@@ -1,0 +1,88 @@
+import type { ParsedItem } from '../model.js';
+import { summaryKey, titleKey, titleSimilarity } from './item-key.js';
+
+/** What the matcher needs to know of a stored item. */
+export interface Candidate {
+  rowId: number;
+  titleKey: string;
+  date: string | null;
+  summaryKey: string | null;
+}
+
+/** Indexed look-ups into one topic's stored items, so matching costs the same whatever the history. */
+export interface CandidateLookup {
+  /** Stored items with exactly this title key (any date). */
+  byTitleKey(key: string): Candidate[];
+  /** Stored items with this date. */
+  byDate(date: string): Candidate[];
+}
+
+/** How a dump item was matched: to a stored item (by which rule), or to none (a new item). */
+export type Match = { rowId: number; rule: MatchRule } | { rowId: null; rule: 'new' };
+
+/** The rules of the matching chain, in the order they are tried. */
+export type MatchRule = 'exact' | 'title' | 'similar-title' | 'same-summary';
+
+/** Minimum title similarity (same topic, same date) for a corrected title to count as the same item. */
+export const SIMILAR_TITLE = 0.8;
+
+/**
+ * Matches the items of one dump to the stored items of its topic. The rule, tried in this order:
+ *
+ * 1. exact: same title (normalised) and same date;
+ * 2. title: same title, other date (a corrected date, or a date added to an undated item);
+ * 3. similar-title: same date, titles at least 80% similar (a corrected typo), best score wins;
+ * 4. same-summary: same date, same non-empty summary (a rewritten headline);
+ * otherwise the item is new.
+ *
+ * Each stored item is claimed by at most one dump item, and every dump item gets its exact match
+ * before any looser rule runs, so a new headline cannot take the identity of an old one that is
+ * still on the page.
+ */
+export function matchItems(items: ParsedItem[], lookup: CandidateLookup): Match[] {
+  const claimed = new Set<number>();
+  const matches: (Match | undefined)[] = new Array(items.length);
+  const keys = items.map((item) => titleKey(item.title));
+
+  items.forEach((item, i) => {
+    const hit = lookup.byTitleKey(keys[i]!).find((c) => c.date === item.date && !claimed.has(c.rowId));
+    if (hit) {
+      claimed.add(hit.rowId);
+      matches[i] = { rowId: hit.rowId, rule: 'exact' };
+    }
+  });
+
+  items.forEach((item, i) => {
+    if (matches[i]) return;
+    const key = keys[i]!;
+    const free = (c: Candidate): boolean => !claimed.has(c.rowId);
+    let found: { rowId: number; rule: MatchRule } | undefined;
+
+    const sameTitle = lookup.byTitleKey(key).find(free);
+    if (sameTitle) found = { rowId: sameTitle.rowId, rule: 'title' };
+
+    if (!found && item.date !== null) {
+      const sameDay = lookup.byDate(item.date).filter(free);
+      let best: Candidate | undefined;
+      let bestScore = SIMILAR_TITLE;
+      for (const c of sameDay) {
+        const score = titleSimilarity(key, c.titleKey);
+        if (score >= bestScore) {
+          best = c;
+          bestScore = score;
+        }
+      }
+      if (best) found = { rowId: best.rowId, rule: 'similar-title' };
+      const summary = summaryKey(item.summary);
+      if (!found && summary !== null) {
+        const same = sameDay.find((c) => c.summaryKey === summary);
+        if (same) found = { rowId: same.rowId, rule: 'same-summary' };
+      }
+    }
+
+    if (found) claimed.add(found.rowId);
+    matches[i] = found ?? { rowId: null, rule: 'new' };
+  });
+
+  return matches as Match[];
+}

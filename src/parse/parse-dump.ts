@@ -1,0 +1,195 @@
+import { ParseError } from '../errors.js';
+import type { ParsedDump, ParsedItem } from '../model.js';
+import { isMonthHeading, isPartialDate, parseDateLine } from './dates.js';
+
+/**
+ * The dump format (see README "The dump format"): a preamble whose last heading names the page, then
+ * items introduced by `  N. `, each a sequence of blank-line-separated blocks indented by four spaces:
+ * [© credit] [category label] title [date[, PLACE]] [summary paragraphs...].
+ */
+
+// An item marker: up to three spaces, a number, a dot, then the first block or nothing.
+const ITEM_RE = /^ {0,3}(\d{1,5})\.(?:[ \t]+(.*))?$/;
+
+interface RawItem {
+  number: number;
+  /** 1-based line of the marker, for error messages. */
+  line: number;
+  blocks: string[];
+}
+
+/** Parses the text of one dump; `file` is used in error messages only. */
+export function parseDump(text: string, file: string): ParsedDump {
+  const endsWithNewline = /[\r\n]$/.test(text);
+  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
+  const preamble: string[] = [];
+  const raws: RawItem[] = [];
+  let current: RawItem | null = null;
+  let block: string[] = [];
+
+  const endBlock = (): void => {
+    if (current && block.length > 0) current.blocks.push(block.join(' '));
+    block = [];
+  };
+
+  lines.forEach((rawLine, index) => {
+    const line = stripControls(rawLine).replace(/\s+$/, '');
+    const marker = ITEM_RE.exec(line);
+    if (marker) {
+      endBlock();
+      current = { number: Number(marker[1]), line: index + 1, blocks: [] };
+      raws.push(current);
+      const first = marker[2]?.trim();
+      if (first) block.push(first);
+      return;
+    }
+    if (line.trim() === '') {
+      endBlock();
+      return;
+    }
+    if (!current) {
+      preamble.push(line.trim());
+      return;
+    }
+    if (/^\s/.test(line)) {
+      block.push(line.trim());
+      return;
+    }
+    // An unindented line between items: a month heading (`October 2023`) or page chrome such as
+    // pagination. It belongs to no item; it only ends the block in hand.
+    endBlock();
+    if (!isMonthHeading(line)) current = null;
+  });
+  endBlock();
+
+  if (preamble.length === 0 && raws.length === 0) throw new ParseError(file, 'empty file (whitespace only)', 'empty');
+  if (raws.length === 0) throw new ParseError(file, 'no items: no line starts with "  1. "', 'no-items');
+  const topic = pickTopic(preamble);
+  if (topic === null) throw new ParseError(file, `no page heading before the first item (line ${raws[0]!.line})`, 'format');
+
+  // Labels seen before a title in dated items tell a dateless item's label from its title.
+  const labels = new Set<string>();
+  const items = raws.map((raw, i) => interpretItem(raw, file, labels, i === raws.length - 1 ? endsWithNewline : null));
+  return { topic, items: dedupeItems(items) };
+}
+
+/**
+ * The topic is the last preamble line that reads as a heading. Page chrome may come before it and a
+ * description sentence after it, so a line that reads like a sentence is passed over.
+ */
+function pickTopic(preamble: string[]): string | null {
+  for (let i = preamble.length - 1; i >= 0; i--) {
+    const line = preamble[i]!;
+    if (!looksLikeSentence(line)) return collapse(line);
+  }
+  const last = preamble[preamble.length - 1];
+  return last === undefined ? null : collapse(last);
+}
+
+function looksLikeSentence(line: string): boolean {
+  return /[.!?…]["”’)]?$/.test(line) || line.split(/\s+/).length > 15;
+}
+
+/**
+ * Turns the blocks of one item into fields. `lastItemNewline` is null for every item but the last,
+ * for which it says whether the file ended with a newline (a cut-off write usually does not).
+ */
+function interpretItem(raw: RawItem, file: string, labels: Set<string>, lastItemNewline: boolean | null): ParsedItem {
+  const where = `line ${raw.line}: item ${raw.number}`;
+  const isLast = lastItemNewline !== null;
+  const truncated = (why: string): ParseError => new ParseError(file, `truncated: ${where} ${why}`, 'truncated');
+  const blocks = raw.blocks.map(collapse);
+
+  let rest = blocks;
+  let credit: string | null = null;
+  if (rest[0]?.startsWith('©')) {
+    credit = rest[0];
+    rest = rest.slice(1);
+  }
+  if (rest.length === 0) {
+    if (isLast) throw truncated('ends before its title');
+    throw new ParseError(file, `${where} has no title`, 'format');
+  }
+
+  let dateIndex = -1;
+  let dateValue: { date: string; location: string | null } | null = null;
+  for (let i = 0; i < rest.length; i++) {
+    const parsed = parseDateLine(rest[i]!);
+    if (parsed.kind === 'invalid') throw new ParseError(file, `${where}: ${parsed.reason}`, 'format');
+    if (parsed.kind === 'date') {
+      dateIndex = i;
+      dateValue = parsed.value;
+      break;
+    }
+  }
+
+  if (isLast) {
+    const lastBlock = rest[rest.length - 1]!;
+    if (dateIndex !== rest.length - 1 && isPartialDate(lastBlock)) throw truncated(`ends inside its date ("${lastBlock}")`);
+    if (dateIndex < 0 && rest.length === 1) throw truncated('ends after its first block (no date, no summary)');
+    if (dateIndex >= 0 && dateIndex < rest.length - 1 && !lastItemNewline && !endsLikeSentence(lastBlock)) {
+      throw truncated('ends mid-sentence');
+    }
+  }
+
+  if (dateValue) {
+    if (dateIndex === 0) throw new ParseError(file, `${where} has a date but no title`, 'format');
+    const title = rest[dateIndex - 1]!;
+    const before = rest.slice(0, dateIndex - 1);
+    const category = before.length > 0 ? before.join(' / ') : null;
+    if (category) labels.add(category.toLowerCase());
+    return {
+      title,
+      date: dateValue.date,
+      summary: joinParagraphs(rest.slice(dateIndex + 1)),
+      category,
+      credit,
+      location: dateValue.location,
+    };
+  }
+
+  // No date: label?, title, summary?. A first block is a label when it is one this page uses, or
+  // when it is short like a label and followed by a title plus more (a summary).
+  const first = rest[0]!;
+  const isLabel =
+    rest.length >= 2 && (labels.has(first.toLowerCase()) || (looksLikeLabel(first) && (rest.length >= 3 || !looksLikeSentence(rest[1]!))));
+  if (isLabel) {
+    return { title: rest[1]!, date: null, summary: joinParagraphs(rest.slice(2)), category: first, credit, location: null };
+  }
+  return { title: first, date: null, summary: joinParagraphs(rest.slice(1)), category: null, credit, location: null };
+}
+
+function looksLikeLabel(block: string): boolean {
+  return block.length <= 40 && block.split(/\s+/).length <= 5 && !/[.!?:;,]$/.test(block);
+}
+
+function endsLikeSentence(block: string): boolean {
+  return /[.!?…:;)\]"'”’»]$/.test(block);
+}
+
+function joinParagraphs(paragraphs: string[]): string | null {
+  return paragraphs.length > 0 ? paragraphs.join('\n\n') : null;
+}
+
+/**
+ * When numbering restarts, an older section can list an item the page already showed. The same item
+ * twice in one dump is kept once, at its first place.
+ */
+function dedupeItems(items: ParsedItem[]): ParsedItem[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const k = JSON.stringify(item);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function collapse(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+// C0/C1 controls other than tab are not text; they would also make the XML feeds invalid.
+function stripControls(s: string): string {
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+}

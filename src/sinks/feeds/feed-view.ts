@@ -1,0 +1,117 @@
+import type { Config, TopicSettings } from '../../config/schema.js';
+import { titleKey } from '../../identify/item-key.js';
+import type { StoredItem, StoredTopic } from '../../model.js';
+
+/** One entry as every feed format shows it: clean text, absolute URLs, real dates. */
+export interface EntryView {
+  id: string;
+  title: string;
+  link: string;
+  published: Date;
+  updated: Date;
+  summary: string | null;
+  categories: string[];
+  credit: string | null;
+  location: string | null;
+  date: string | null;
+}
+
+/** One feed (a topic, or the combined `all` feed) ready to render. */
+export interface FeedView {
+  id: string;
+  slug: string;
+  title: string;
+  description: string;
+  /** The human page this feed stands for (topic source page, or the served topic page). */
+  homeUrl: string;
+  /** Base of the feed's own URLs: append `.atom`, `.rss`, `.json`. */
+  feedUrlBase: string;
+  author: string;
+  language: string;
+  /** Newest entry update: the feed's `updated`, derived from the data, never from the clock. */
+  updated: Date;
+  entries: EntryView[];
+}
+
+/** The settings the config gives a topic, matched on the page name like topics are (case and punctuation folded). */
+export function topicSettings(config: Config, topic: StoredTopic): TopicSettings {
+  for (const [name, settings] of Object.entries(config.topics)) {
+    if (titleKey(name) === topic.key) return settings;
+  }
+  return {};
+}
+
+/** The slug a topic's feeds are published under: the config's, or the one assigned when first seen. */
+export function topicSlug(config: Config, topic: StoredTopic): string {
+  return topicSettings(config, topic).slug ?? topic.slug;
+}
+
+/** Builds the view of one topic's feed from its newest stored items. */
+export function topicFeedView(config: Config, topic: StoredTopic, items: StoredItem[]): FeedView {
+  const settings = topicSettings(config, topic);
+  const slug = settings.slug ?? topic.slug;
+  const base = config.feeds.baseUrl;
+  const entries = items.map((item) => entryView(config, item, settings, null));
+  return {
+    id: `tag:${config.ids.tagAuthority},${config.ids.tagDate}:${topic.slug}`,
+    slug,
+    title: settings.title ?? topic.name,
+    description: settings.description ?? `New items on the page "${topic.name}"`,
+    homeUrl: settings.sourceUrl ?? `${base}topics/${slug}`,
+    feedUrlBase: `${base}feeds/${slug}`,
+    author: config.feeds.title,
+    language: config.feeds.language,
+    updated: latestUpdate(entries),
+    entries,
+  };
+}
+
+/** Builds the view of the combined feed of every topic; each entry is also tagged with its topic. */
+export function allFeedView(config: Config, topics: Map<number, StoredTopic>, items: StoredItem[]): FeedView {
+  const base = config.feeds.baseUrl;
+  const entries = items.map((item) => {
+    const topic = topics.get(item.topicId)!;
+    const settings = topicSettings(config, topic);
+    return entryView(config, item, settings, settings.title ?? topic.name);
+  });
+  return {
+    id: `tag:${config.ids.tagAuthority},${config.ids.tagDate}:all`,
+    slug: 'all',
+    title: config.feeds.title,
+    description: 'New items on every page',
+    homeUrl: base,
+    feedUrlBase: `${base}feeds/all`,
+    author: config.feeds.title,
+    language: config.feeds.language,
+    updated: latestUpdate(entries),
+    entries,
+  };
+}
+
+function entryView(config: Config, item: StoredItem, settings: TopicSettings, topicName: string | null): EntryView {
+  // A dump carries no time of day: a dated item is published at midnight UTC of its date; an
+  // undated one when it was first seen. An edit moves `updated` to when the edited dump was written.
+  const published = new Date(item.date ? `${item.date}T00:00:00Z` : item.firstSeenAt);
+  const edited = new Date(item.updatedAt);
+  const updated = item.version > 1 && edited > published ? edited : published;
+  const categories = [item.category, topicName].filter((c): c is string => c !== null);
+  return {
+    id: item.guid,
+    title: item.title,
+    // Without a per-item URL on the source page, entries link to the source page with a fragment
+    // that keeps links unique, or else to dumpfeed's own item page.
+    link: settings.sourceUrl ? `${settings.sourceUrl.replace(/#.*$/, '')}#item-${item.key}` : `${config.feeds.baseUrl}items/${item.key}`,
+    published,
+    updated,
+    summary: item.summary,
+    categories,
+    credit: item.credit,
+    location: item.location,
+    date: item.date,
+  };
+}
+
+// An empty feed (cannot happen for a stored topic) gets the epoch rather than the clock.
+function latestUpdate(entries: EntryView[]): Date {
+  return entries.reduce((latest, e) => (e.updated > latest ? e.updated : latest), new Date(0));
+}

@@ -1,0 +1,85 @@
+import { Feed } from 'feed';
+import { escapeHtml } from './html.js';
+import type { EntryView, FeedView } from './feed-view.js';
+
+/** The three documents of one feed. */
+export interface RenderedFeed {
+  atom: string;
+  rss: string;
+  json: string;
+}
+
+/**
+ * Renders one feed as Atom 1.0, RSS 2.0 and JSON Feed 1.1 with the `feed` package. The package
+ * validates little, so everything handed to it is already clean: titles are HTML-escaped because
+ * it writes them as `type="html"` CDATA, every date is explicit so it never falls back to the
+ * clock, and ids are `tag:` URIs, which survive its `new URL()` pass unchanged.
+ */
+export function renderFeed(view: FeedView): RenderedFeed {
+  const feed = new Feed({
+    id: view.id,
+    title: view.title,
+    description: view.description,
+    link: view.homeUrl,
+    language: view.language,
+    updated: view.updated,
+    generator: 'dumpfeed',
+    author: { name: view.author },
+    feedLinks: { atom: `${view.feedUrlBase}.atom`, rss: `${view.feedUrlBase}.rss`, json: `${view.feedUrlBase}.json` },
+  });
+  for (const entry of view.entries) {
+    const html = entryHtml(entry);
+    feed.addItem({
+      id: entry.id,
+      guid: entry.id,
+      title: escapeHtml(entry.title),
+      link: entry.link,
+      date: entry.updated,
+      published: entry.published,
+      description: html || undefined,
+      category: entry.categories.map((c) => ({ name: c, term: c })),
+    });
+  }
+  // The RSS renderer only takes one self link: it prefers `feed` over feedLinks.rss.
+  const rssFeed = new Feed({ ...feed.options, feed: `${view.feedUrlBase}.rss` });
+  rssFeed.items = feed.items;
+  return { atom: feed.atom1(), rss: rssFeed.rss2(), json: toJsonFeed11(feed.json1(), view) };
+}
+
+/** The body of an entry: summary paragraphs, then the dateline place and the photo credit. */
+function entryHtml(entry: EntryView): string {
+  const parts = (entry.summary ?? '').split(/\n{2,}/).filter((p) => p !== '').map((p) => `<p>${escapeHtml(p)}</p>`);
+  const meta = [entry.location, entry.credit].filter((s): s is string => s !== null).map(escapeHtml);
+  if (meta.length) parts.push(`<p><small>${meta.join(' · ')}</small></p>`);
+  return parts.join('\n');
+}
+
+/**
+ * `feed` writes JSON Feed 1.0 (`author`, version/1). Upgrade it to 1.1: `authors`, `language`, plain
+ * titles (JSON is not HTML), and a `_dumpfeed` extension carrying the structured fields.
+ */
+function toJsonFeed11(json: string, view: FeedView): string {
+  const doc = JSON.parse(json) as Record<string, unknown> & { items: Record<string, unknown>[] };
+  const items = doc.items.map((item, i) => {
+    const entry = view.entries[i]!;
+    const { author: _author, tags, ...rest } = item;
+    const out: Record<string, unknown> = { ...rest, title: entry.title };
+    if (Array.isArray(tags) && tags.length > 0) out.tags = tags;
+    // Every JSON Feed item must carry content_html or content_text.
+    if (out.content_html === undefined) out.content_text = entry.title;
+    out._dumpfeed = { date: entry.date, category: entry.categories[0] ?? null, credit: entry.credit, location: entry.location };
+    return out;
+  });
+  const { author: _author, items: _items, ...head } = doc;
+  return `${JSON.stringify(
+    {
+      ...head,
+      version: 'https://jsonfeed.org/version/1.1',
+      language: view.language,
+      authors: [{ name: view.author }],
+      items,
+    },
+    null,
+    2,
+  )}\n`;
+}

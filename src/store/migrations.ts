@@ -1,0 +1,74 @@
+/**
+ * Schema changes, append-only: entry N brings a store from user_version N to N+1. Never edit a
+ * released entry; add a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE topics (
+    id          INTEGER PRIMARY KEY,
+    key         TEXT NOT NULL UNIQUE,       -- normalised page name: the topic's identity
+    name        TEXT NOT NULL,              -- page name as last seen
+    slug        TEXT NOT NULL UNIQUE,       -- assigned once, used in feed file names
+    created_at  TEXT NOT NULL
+  );
+
+  CREATE TABLE dumps (
+    id           INTEGER PRIMARY KEY,
+    sha256       TEXT NOT NULL UNIQUE,
+    file         TEXT NOT NULL,
+    written_at   TEXT NOT NULL,             -- file mtime: when the page looked like this
+    processed_at TEXT NOT NULL,
+    status       TEXT NOT NULL CHECK (status IN ('ok', 'rejected')),
+    error_kind   TEXT,
+    error        TEXT,
+    topic_id     INTEGER REFERENCES topics(id),
+    item_count   INTEGER NOT NULL DEFAULT 0,
+    new_count    INTEGER NOT NULL DEFAULT 0,
+    updated_count INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX dumps_topic ON dumps(topic_id, id);
+  CREATE INDEX dumps_status ON dumps(status, id);
+
+  CREATE TABLE items (
+    id               INTEGER PRIMARY KEY,
+    topic_id         INTEGER NOT NULL REFERENCES topics(id),
+    key              TEXT NOT NULL UNIQUE,  -- short URL-safe key, part of the guid
+    guid             TEXT NOT NULL UNIQUE,  -- permanent feed id
+    version          INTEGER NOT NULL,
+    title            TEXT NOT NULL,
+    title_key        TEXT NOT NULL,
+    date             TEXT,
+    summary          TEXT,
+    summary_key      TEXT,
+    category         TEXT,
+    credit           TEXT,
+    location         TEXT,
+    content_hash     TEXT NOT NULL,
+    sort_date        TEXT NOT NULL,         -- date, or the day first seen for undated items
+    first_seen_dump  INTEGER NOT NULL REFERENCES dumps(id),
+    first_seen_at    TEXT NOT NULL,
+    position         INTEGER NOT NULL,      -- place in the first dump that showed it
+    updated_at       TEXT NOT NULL,         -- written_at of the dump that made the current version
+    last_seen_dump   INTEGER NOT NULL REFERENCES dumps(id)
+  );
+  CREATE INDEX items_title ON items(topic_id, title_key);
+  CREATE INDEX items_date ON items(topic_id, date);
+  CREATE INDEX items_order ON items(topic_id, sort_date DESC, first_seen_dump DESC, position ASC);
+  CREATE INDEX items_order_all ON items(sort_date DESC, first_seen_dump DESC, position ASC);
+
+  CREATE TABLE item_versions (
+    item_id      INTEGER NOT NULL REFERENCES items(id),
+    version      INTEGER NOT NULL,
+    dump_id      INTEGER NOT NULL REFERENCES dumps(id),
+    title        TEXT NOT NULL,
+    date         TEXT,
+    summary      TEXT,
+    category     TEXT,
+    credit       TEXT,
+    location     TEXT,
+    content_hash TEXT NOT NULL,
+    seen_at      TEXT NOT NULL,
+    PRIMARY KEY (item_id, version)
+  ) WITHOUT ROWID;
+  `,
+];

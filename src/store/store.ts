@@ -1,0 +1,368 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { StoreError, type ParseError } from '../errors.js';
+import { contentHash, itemKey, summaryKey, titleKey } from '../identify/item-key.js';
+import { matchItems, type Candidate, type CandidateLookup } from '../identify/match-items.js';
+import type { ItemRef, ParsedDump, ParsedItem, StoredItem, StoredTopic } from '../model.js';
+import { slugify } from '../slug.js';
+import { MIGRATIONS } from './migrations.js';
+
+/** What the store records of a dump file besides its content. */
+export interface DumpMeta {
+  file: string;
+  sha256: string;
+  writtenAt: string;
+  processedAt: string;
+}
+
+/** The parts of a permanent item id that come from the config: `tag:AUTHORITY,DATE:slug/key`. */
+export interface IdentityScheme {
+  tagAuthority: string;
+  tagDate: string;
+}
+
+/** A dump already seen, found by its content hash. */
+export interface KnownDump {
+  id: number;
+  file: string;
+  status: 'ok' | 'rejected';
+  processedAt: string;
+  topic: string | null;
+  itemCount: number;
+  error: string | null;
+}
+
+/** What one stored dump changed. */
+export interface RecordedDump {
+  topic: StoredTopic;
+  new: ItemRef[];
+  updated: ItemRef[];
+  unchanged: number;
+}
+
+/** A topic with the figures `status` shows. */
+export interface TopicStats extends StoredTopic {
+  itemCount: number;
+  dumpCount: number;
+  lastDumpAt: string | null;
+}
+
+/** A rejected dump with its reason. */
+export interface RejectedDump {
+  file: string;
+  sha256: string;
+  processedAt: string;
+  kind: string | null;
+  error: string;
+}
+
+// Slugs that name something other than a page topic.
+const RESERVED_SLUGS = new Set(['all', 'topics', 'index']);
+
+type ItemRow = {
+  id: number;
+  topic_id: number;
+  key: string;
+  guid: string;
+  version: number;
+  title: string;
+  date: string | null;
+  summary: string | null;
+  category: string | null;
+  credit: string | null;
+  location: string | null;
+  content_hash: string;
+  first_seen_at: string;
+  updated_at: string;
+  first_seen_dump: number;
+  position: number;
+};
+
+/**
+ * The persistent memory of dumpfeed: topics, items with every version, and every dump processed.
+ * SQLite in WAL mode; each dump is stored in one transaction, so a crash leaves the store as it was
+ * before that dump.
+ */
+export class Store {
+  private readonly statements = new Map<string, Database.Statement>();
+
+  private constructor(readonly db: Database.Database, readonly path: string) {}
+
+  // Prepared statements are compiled once and reused: preparing dominates the cost of small queries.
+  private sql(source: string): Database.Statement {
+    let stmt = this.statements.get(source);
+    if (!stmt) {
+      stmt = this.db.prepare(source);
+      this.statements.set(source, stmt);
+    }
+    return stmt;
+  }
+
+  /** Opens (creating if needed) the store at `path` and brings its schema up to date. */
+  static open(path: string): Store {
+    let db: Database.Database;
+    try {
+      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      db = new Database(path);
+      db.pragma('journal_mode = WAL');
+      // NORMAL is durable against a killed process (the WAL is written before commit returns);
+      // only an OS crash or power cut can lose the last transactions.
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+    } catch (cause) {
+      throw new StoreError(`store ${path}`, `cannot open: ${(cause as Error).message}`, { cause });
+    }
+    const store = new Store(db, path);
+    store.migrate();
+    return store;
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    if (current > MIGRATIONS.length) {
+      throw new StoreError(`store ${this.path}`, `schema version ${current} is newer than this dumpfeed (${MIGRATIONS.length}); upgrade dumpfeed`);
+    }
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  /** Closes the database; the store cannot be used afterwards. */
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** The dump with these bytes, if one was processed or rejected before. */
+  findDump(sha256: string): KnownDump | undefined {
+    const row = this.sql(
+        `SELECT d.id, d.file, d.status, d.processed_at, d.item_count, d.error, t.name AS topic
+         FROM dumps d LEFT JOIN topics t ON t.id = d.topic_id WHERE d.sha256 = ?`,
+      )
+      .get(sha256) as
+      | { id: number; file: string; status: 'ok' | 'rejected'; processed_at: string; item_count: number; error: string | null; topic: string | null }
+      | undefined;
+    if (!row) return undefined;
+    return { id: row.id, file: row.file, status: row.status, processedAt: row.processed_at, topic: row.topic, itemCount: row.item_count, error: row.error };
+  }
+
+  /**
+   * Stores a parsed dump in one transaction: the topic, each item matched to its stored identity
+   * (new, updated with a new version, or unchanged), and the dump itself.
+   */
+  recordDump(meta: DumpMeta, dump: ParsedDump, ids: IdentityScheme): RecordedDump {
+    return this.write(meta.file, () => {
+      const topic = this.upsertTopic(dump.topic, meta.processedAt);
+      // A rejected earlier delivery of the same bytes (e.g. before a config fix) is replaced.
+      this.sql(`DELETE FROM dumps WHERE sha256 = ? AND status = 'rejected'`).run(meta.sha256);
+      const dumpId = Number(
+        this.sql(`INSERT INTO dumps (sha256, file, written_at, processed_at, status, topic_id, item_count) VALUES (?, ?, ?, ?, 'ok', ?, ?)`)
+          .run(meta.sha256, meta.file, meta.writtenAt, meta.processedAt, topic.id, dump.items.length).lastInsertRowid,
+      );
+
+      const matches = matchItems(dump.items, this.lookupFor(topic.id));
+      const result: RecordedDump = { topic, new: [], updated: [], unchanged: 0 };
+      dump.items.forEach((item, position) => {
+        const match = matches[position]!;
+        if (match.rowId === null) {
+          result.new.push(this.insertItem(topic, item, dumpId, position, meta.writtenAt, ids));
+          return;
+        }
+        const changed = this.updateItem(match.rowId, item, dumpId, meta.writtenAt);
+        if (changed) result.updated.push(changed);
+        else result.unchanged++;
+      });
+
+      this.sql(`UPDATE dumps SET new_count = ?, updated_count = ? WHERE id = ?`).run(result.new.length, result.updated.length, dumpId);
+      return result;
+    });
+  }
+
+  /** Records a dump that could not be parsed, with its reason; a later good delivery replaces it. */
+  recordRejected(meta: DumpMeta, error: ParseError): void {
+    this.write(meta.file, () => {
+      this.sql(
+          `INSERT INTO dumps (sha256, file, written_at, processed_at, status, error_kind, error) VALUES (?, ?, ?, ?, 'rejected', ?, ?)
+           ON CONFLICT (sha256) DO UPDATE SET file = excluded.file, processed_at = excluded.processed_at,
+             error_kind = excluded.error_kind, error = excluded.error WHERE status = 'rejected'`,
+        )
+        .run(meta.sha256, meta.file, meta.writtenAt, meta.processedAt, error.kind, error.reason);
+    });
+  }
+
+  /** Every topic, in the order first seen. */
+  listTopics(): StoredTopic[] {
+    return this.sql(`SELECT id, key, name, slug FROM topics ORDER BY id`).all() as StoredTopic[];
+  }
+
+  /** Every topic with its item count, dump count and the time of its last dump. */
+  topicStats(): TopicStats[] {
+    return (
+      this.sql(
+          `SELECT t.id, t.key, t.name, t.slug,
+             (SELECT COUNT(*) FROM items i WHERE i.topic_id = t.id) AS itemCount,
+             (SELECT COUNT(*) FROM dumps d WHERE d.topic_id = t.id) AS dumpCount,
+             (SELECT MAX(d.processed_at) FROM dumps d WHERE d.topic_id = t.id) AS lastDumpAt
+           FROM topics t ORDER BY t.id`,
+        )
+        .all() as TopicStats[]
+    );
+  }
+
+  /** Rejected dumps, newest first. */
+  rejectedDumps(limit = 50): RejectedDump[] {
+    return this.sql(
+        `SELECT file, sha256, processed_at AS processedAt, error_kind AS kind, error FROM dumps
+         WHERE status = 'rejected' ORDER BY id DESC LIMIT ?`,
+      )
+      .all(limit) as RejectedDump[];
+  }
+
+  /**
+   * The newest items of a topic (or of every topic when `topicId` is null), in feed order: by date,
+   * newest first; on the same date the item first seen in a later dump first, then page order.
+   */
+  feedItems(topicId: number | null, limit: number): StoredItem[] {
+    const order = `ORDER BY sort_date DESC, first_seen_dump DESC, position ASC LIMIT ?`;
+    const rows = (
+      topicId === null
+        ? this.sql(`SELECT * FROM items ${order}`).all(limit)
+        : this.sql(`SELECT * FROM items WHERE topic_id = ? ${order}`).all(topicId, limit)
+    ) as ItemRow[];
+    return rows.map(toStoredItem);
+  }
+
+  /** Every stored version of an item, oldest first. */
+  itemVersions(guid: string): (ParsedItem & { version: number; seenAt: string })[] {
+    return this.sql(
+        `SELECT v.version, v.title, v.date, v.summary, v.category, v.credit, v.location, v.seen_at AS seenAt
+         FROM item_versions v JOIN items i ON i.id = v.item_id WHERE i.guid = ? ORDER BY v.version`,
+      )
+      .all(guid) as (ParsedItem & { version: number; seenAt: string })[];
+  }
+
+  /** Counts for status and tests. */
+  counts(): { topics: number; items: number; versions: number; dumps: number; rejected: number } {
+    return this.sql(
+        `SELECT (SELECT COUNT(*) FROM topics) AS topics, (SELECT COUNT(*) FROM items) AS items,
+           (SELECT COUNT(*) FROM item_versions) AS versions,
+           (SELECT COUNT(*) FROM dumps WHERE status = 'ok') AS dumps,
+           (SELECT COUNT(*) FROM dumps WHERE status = 'rejected') AS rejected`,
+      )
+      .get() as { topics: number; items: number; versions: number; dumps: number; rejected: number };
+  }
+
+  // Runs `fn` in a transaction; SQLite failures become a StoreError naming the dump.
+  private write<T>(file: string, fn: () => T): T {
+    try {
+      return this.db.transaction(fn)();
+    } catch (cause) {
+      if (cause instanceof StoreError) throw cause;
+      throw new StoreError(`store ${this.path}`, `cannot record ${file}: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  private upsertTopic(name: string, now: string): StoredTopic {
+    const key = titleKey(name);
+    const existing = this.sql(`SELECT id, key, name, slug FROM topics WHERE key = ?`).get(key) as StoredTopic | undefined;
+    if (existing) {
+      if (existing.name !== name) this.sql(`UPDATE topics SET name = ? WHERE id = ?`).run(name, existing.id);
+      return { ...existing, name };
+    }
+    const base = slugify(name);
+    let slug = RESERVED_SLUGS.has(base) ? `${base}-topic` : base;
+    const taken = this.sql(`SELECT 1 FROM topics WHERE slug = ?`);
+    for (let n = 2; taken.get(slug); n++) slug = `${base}-${n}`;
+    const id = Number(this.sql(`INSERT INTO topics (key, name, slug, created_at) VALUES (?, ?, ?, ?)`).run(key, name, slug, now).lastInsertRowid);
+    return { id, key, name, slug };
+  }
+
+  private lookupFor(topicId: number): CandidateLookup {
+    const cols = `id AS rowId, title_key AS titleKey, date, summary_key AS summaryKey`;
+    const byTitle = this.sql(`SELECT ${cols} FROM items WHERE topic_id = ? AND title_key = ? ORDER BY id`);
+    const byDate = this.sql(`SELECT ${cols} FROM items WHERE topic_id = ? AND date = ? ORDER BY id`);
+    return {
+      byTitleKey: (key) => byTitle.all(topicId, key) as Candidate[],
+      byDate: (date) => byDate.all(topicId, date) as Candidate[],
+    };
+  }
+
+  private insertItem(topic: StoredTopic, item: ParsedItem, dumpId: number, position: number, seenAt: string, ids: IdentityScheme): ItemRef {
+    const exists = this.sql(`SELECT 1 FROM items WHERE key = ?`);
+    let key = itemKey(topic.key, item, 0);
+    for (let attempt = 1; exists.get(key); attempt++) key = itemKey(topic.key, item, attempt);
+    const guid = `tag:${ids.tagAuthority},${ids.tagDate}:${topic.slug}/${key}`;
+    const hash = contentHash(item);
+    const id = Number(
+      this.sql(
+          `INSERT INTO items (topic_id, key, guid, version, title, title_key, date, summary, summary_key, category, credit, location,
+             content_hash, sort_date, first_seen_dump, first_seen_at, position, updated_at, last_seen_dump)
+           VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          topic.id, key, guid, item.title, titleKey(item.title), item.date, item.summary, summaryKey(item.summary),
+          item.category, item.credit, item.location, hash, item.date ?? seenAt.slice(0, 10), dumpId, seenAt, position, seenAt, dumpId,
+        ).lastInsertRowid,
+    );
+    this.insertVersion(id, 1, dumpId, item, hash, seenAt);
+    return { id: guid, title: item.title };
+  }
+
+  // Returns the item when this dump changed it, null when it is unchanged.
+  private updateItem(rowId: number, item: ParsedItem, dumpId: number, seenAt: string): ItemRef | null {
+    const row = this.sql(`SELECT guid, version, content_hash, updated_at, first_seen_at FROM items WHERE id = ?`).get(rowId) as Pick<
+      ItemRow,
+      'guid' | 'version' | 'content_hash' | 'updated_at' | 'first_seen_at'
+    >;
+    const hash = contentHash(item);
+    // A dump older than the one that made the current version (an old file delivered late) must not
+    // roll the item back; it counts as unchanged.
+    if (hash === row.content_hash || seenAt < row.updated_at) {
+      this.sql(`UPDATE items SET last_seen_dump = ? WHERE id = ?`).run(dumpId, rowId);
+      return null;
+    }
+    const version = row.version + 1;
+    this.sql(
+        `UPDATE items SET version = ?, title = ?, title_key = ?, date = ?, summary = ?, summary_key = ?, category = ?, credit = ?,
+           location = ?, content_hash = ?, sort_date = ?, updated_at = ?, last_seen_dump = ? WHERE id = ?`,
+      )
+      .run(
+        version, item.title, titleKey(item.title), item.date, item.summary, summaryKey(item.summary), item.category, item.credit,
+        item.location, hash, item.date ?? row.first_seen_at.slice(0, 10), seenAt, dumpId, rowId,
+      );
+    this.insertVersion(rowId, version, dumpId, item, hash, seenAt);
+    return { id: row.guid, title: item.title };
+  }
+
+  private insertVersion(itemId: number, version: number, dumpId: number, item: ParsedItem, hash: string, seenAt: string): void {
+    this.sql(
+        `INSERT INTO item_versions (item_id, version, dump_id, title, date, summary, category, credit, location, content_hash, seen_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(itemId, version, dumpId, item.title, item.date, item.summary, item.category, item.credit, item.location, hash, seenAt);
+  }
+}
+
+function toStoredItem(r: ItemRow): StoredItem {
+  return {
+    rowId: r.id,
+    guid: r.guid,
+    key: r.key,
+    topicId: r.topic_id,
+    version: r.version,
+    title: r.title,
+    date: r.date,
+    summary: r.summary,
+    category: r.category,
+    credit: r.credit,
+    location: r.location,
+    firstSeenAt: r.first_seen_at,
+    updatedAt: r.updated_at,
+    firstSeenDump: r.first_seen_dump,
+    position: r.position,
+  };
+}
