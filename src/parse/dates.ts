@@ -40,6 +40,8 @@ export interface DateLine {
   date: string;
   /** The dateline place after the comma, or null. */
   location: string | null;
+  /** Whether the line has a comma after the year (`17 January 2005,` or `..., NEW DELHI`). */
+  comma: boolean;
 }
 
 /** Result of reading a block as a date: a date, a date-shaped block that is not a real day, or not a date. */
@@ -56,7 +58,7 @@ export function parseDateLine(block: string): DateParse {
   if (day < 1 || day > daysInMonth) return { kind: 'invalid', reason: `"${block}" is not a real date` };
   const place = m[4]?.trim();
   const date = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-  return { kind: 'date', value: { date, location: place ? place : null } };
+  return { kind: 'date', value: { date, location: place ? place : null, comma: m[4] !== undefined } };
 }
 
 /** True for a month heading such as `October 2023`. */

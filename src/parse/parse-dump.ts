@@ -1,6 +1,6 @@
 import { ParseError } from '../errors.js';
 import type { ParsedDump, ParsedItem } from '../model.js';
-import { isMonthHeading, isPartialDate, parseDateLine } from './dates.js';
+import { isMonthHeading, isPartialDate, parseDateLine, type DateLine } from './dates.js';
 
 /**
  * The dump format (see README "The dump format"): a preamble whose last heading names the page, then
@@ -67,9 +67,8 @@ export function parseDump(text: string, file: string): ParsedDump {
   const topic = pickTopic(preamble);
   if (topic === null) throw new ParseError(file, `no page heading before the first item (line ${raws[0]!.line})`, 'format');
 
-  // Labels seen before a title in dated items tell a dateless item's label from its title.
-  const labels = new Set<string>();
-  const items = raws.map((raw, i) => interpretItem(raw, file, labels, i === raws.length - 1 ? endsWithNewline : null));
+  const seen: SeenSoFar = { labels: new Set(), datelines: 0, datelinesWithComma: 0 };
+  const items = raws.map((raw, i) => interpretItem(raw, file, seen, i === raws.length - 1 ? endsWithNewline : null));
   return { topic, items: dedupeItems(items) };
 }
 
@@ -80,7 +79,7 @@ export function parseDump(text: string, file: string): ParsedDump {
 function pickTopic(preamble: string[]): string | null {
   for (let i = preamble.length - 1; i >= 0; i--) {
     const line = preamble[i]!;
-    if (!looksLikeSentence(line)) return collapse(line);
+    if (!looksLikeSentence(line) && !isMonthHeading(line)) return collapse(line);
   }
   const last = preamble[preamble.length - 1];
   return last === undefined ? null : collapse(last);
@@ -90,11 +89,19 @@ function looksLikeSentence(line: string): boolean {
   return /[.!?…]["”’)]?$/.test(line) || line.split(/\s+/).length > 15;
 }
 
+/** What earlier items of the same dump showed; the page's own habits help read the next item. */
+interface SeenSoFar {
+  /** Labels seen before a title in dated items: they tell a dateless item's label from its title. */
+  labels: Set<string>;
+  datelines: number;
+  datelinesWithComma: number;
+}
+
 /**
  * Turns the blocks of one item into fields. `lastItemNewline` is null for every item but the last,
  * for which it says whether the file ended with a newline (a cut-off write usually does not).
  */
-function interpretItem(raw: RawItem, file: string, labels: Set<string>, lastItemNewline: boolean | null): ParsedItem {
+function interpretItem(raw: RawItem, file: string, seen: SeenSoFar, lastItemNewline: boolean | null): ParsedItem {
   const where = `line ${raw.line}: item ${raw.number}`;
   const isLast = lastItemNewline !== null;
   const truncated = (why: string): ParseError => new ParseError(file, `truncated: ${where} ${why}`, 'truncated');
@@ -112,7 +119,7 @@ function interpretItem(raw: RawItem, file: string, labels: Set<string>, lastItem
   }
 
   let dateIndex = -1;
-  let dateValue: { date: string; location: string | null } | null = null;
+  let dateValue: DateLine | null = null;
   for (let i = 0; i < rest.length; i++) {
     const parsed = parseDateLine(rest[i]!);
     if (parsed.kind === 'invalid') throw new ParseError(file, `${where}: ${parsed.reason}`, 'format');
@@ -127,8 +134,17 @@ function interpretItem(raw: RawItem, file: string, labels: Set<string>, lastItem
     const lastBlock = rest[rest.length - 1]!;
     if (dateIndex !== rest.length - 1 && isPartialDate(lastBlock)) throw truncated(`ends inside its date ("${lastBlock}")`);
     if (dateIndex < 0 && rest.length === 1) throw truncated('ends after its first block (no date, no summary)');
+    // A dateless last item must end in a sentence (its summary): a label and half a title must not
+    // pass for a complete item.
+    if (dateIndex < 0 && !endsLikeSentence(lastBlock)) throw truncated('ends before its date or summary');
     if (dateIndex >= 0 && dateIndex < rest.length - 1 && !lastItemNewline && !endsLikeSentence(lastBlock)) {
       throw truncated('ends mid-sentence');
+    }
+    // A file that stops right after a dateline may have lost the end of it: `, BEIJING` or `, BEIJ`.
+    // A bare date is complete unless every earlier dateline of this page carried a comma.
+    if (dateValue && dateIndex === rest.length - 1 && !lastItemNewline) {
+      const pageUsesCommas = seen.datelines > 0 && seen.datelinesWithComma === seen.datelines;
+      if (dateValue.comma || pageUsesCommas) throw truncated('ends at its dateline, which may be cut');
     }
   }
 
@@ -137,7 +153,9 @@ function interpretItem(raw: RawItem, file: string, labels: Set<string>, lastItem
     const title = rest[dateIndex - 1]!;
     const before = rest.slice(0, dateIndex - 1);
     const category = before.length > 0 ? before.join(' / ') : null;
-    if (category) labels.add(category.toLowerCase());
+    if (category) seen.labels.add(category.toLowerCase());
+    seen.datelines++;
+    if (dateValue.comma) seen.datelinesWithComma++;
     return {
       title,
       date: dateValue.date,
@@ -152,7 +170,7 @@ function interpretItem(raw: RawItem, file: string, labels: Set<string>, lastItem
   // when it is short like a label and followed by a title plus more (a summary).
   const first = rest[0]!;
   const isLabel =
-    rest.length >= 2 && (labels.has(first.toLowerCase()) || (looksLikeLabel(first) && (rest.length >= 3 || !looksLikeSentence(rest[1]!))));
+    rest.length >= 2 && (seen.labels.has(first.toLowerCase()) || (looksLikeLabel(first) && (rest.length >= 3 || !looksLikeSentence(rest[1]!))));
   if (isLabel) {
     return { title: rest[1]!, date: null, summary: joinParagraphs(rest.slice(2)), category: first, credit, location: null };
   }

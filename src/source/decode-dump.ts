@@ -1,3 +1,4 @@
+import iconv from 'iconv-lite';
 import { ParseError } from '../errors.js';
 
 /** How dump bytes are turned into text. `auto`: BOM first, then strict UTF-8. */
@@ -29,10 +30,15 @@ export function decodeDump(bytes: Uint8Array, file: string, encoding: DumpEncodi
   if (!label.startsWith('utf-16')) assertNotBinary(body, file);
 
   let text: string;
-  try {
-    text = new TextDecoder(label, { fatal: true }).decode(body);
-  } catch (cause) {
-    throw encodingError(body, label, file, cause);
+  if (label.startsWith('utf-')) {
+    try {
+      text = new TextDecoder(label, { fatal: true }).decode(body);
+    } catch (cause) {
+      throw encodingError(body, label, file, cause);
+    }
+  } else {
+    // Node's TextDecoder treats windows-1252 as ISO-8859-1 (0x80 is not €); iconv-lite has the real tables.
+    text = iconv.decode(Buffer.from(body.buffer, body.byteOffset, body.byteLength), label);
   }
   if (label.startsWith('utf-16')) assertNotBinary(Buffer.from(text, 'utf8'), file);
   if (text.trim() === '') throw new ParseError(file, 'empty file (whitespace only)', 'empty');
@@ -48,7 +54,8 @@ function assertNotBinary(bytes: Uint8Array, file: string): void {
     // Tab, LF, CR and form feed are ordinary in text; other C0 controls are not.
     if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c) control++;
   }
-  if (sample.length > 0 && control / sample.length > 0.01) {
+  // A stray control character is stripped by the parser; many of them mean this is not text.
+  if (control > 8 && control / sample.length > 0.01) {
     throw new ParseError(file, 'binary file (control characters), not a text dump', 'binary');
   }
 }
