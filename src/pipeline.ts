@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from './config/schema.js';
-import { DumpfeedError, ParseError } from './errors.js';
+import { ParseError } from './errors.js';
 import type { DumpResult } from './model.js';
 import { parseDump } from './parse/parse-dump.js';
 import { writeFeeds, type FeedWriteReport } from './sinks/feeds/write-feeds.js';
@@ -84,13 +84,9 @@ export async function ingestPaths(ctx: Context, paths: string[], onResult?: (r: 
 export async function expandPaths(paths: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const path of paths) {
-    let info;
-    try {
-      info = await stat(path);
-    } catch (cause) {
-      throw new DumpfeedError(path, `no such file or folder`, { cause });
-    }
-    if (!info.isDirectory()) {
+    // A path that cannot be listed is passed on as a file: reading it reports why, in its place.
+    const info = await stat(path).catch(() => null);
+    if (!info?.isDirectory()) {
       out.push(path);
       continue;
     }

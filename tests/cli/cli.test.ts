@@ -1,0 +1,147 @@
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { read, seedFiles, tempDir, writeDump } from '../helpers.js';
+import { cli, cliKilledAfter } from './run-cli.js';
+
+function inboxWithSeeds(): { dir: string; inbox: string; db: string; out: string } {
+  const dir = tempDir();
+  const inbox = join(dir, 'inbox');
+  mkdirSync(inbox);
+  for (const f of seedFiles()) copyFileSync(f, join(inbox, f.split('/').pop()!));
+  return { dir, inbox, db: join(dir, 'state.db'), out: join(dir, 'feeds') };
+}
+
+describe('dumpfeed parse', () => {
+  it.each(seedFiles())('prints %s as the documented JSON', (file) => {
+    const r = cli(['parse', file]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(read(file.replace(/\.txt$/, '.expected.json'))));
+  });
+
+  it('prints one error line naming the file and exits 1 on a bad dump', () => {
+    const dir = tempDir();
+    const file = writeDump(dir, 'empty.txt', '');
+    const r = cli(['parse', file]);
+    expect(r).toEqual({ code: 1, stdout: '', stderr: `error: ${file}: empty file\n` });
+  });
+
+  it('exits 2 with usage on wrong arguments', () => {
+    expect(cli(['parse']).code).toBe(2);
+    expect(cli(['parse']).stderr).toMatch(/^error: parse takes exactly one FILE\n\nusage: dumpfeed/);
+    expect(cli(['frobnicate']).stderr).toMatch(/^error: unknown command "frobnicate"/);
+    expect(cli(['ingest', '--nope', 'x']).code).toBe(2);
+  });
+
+  it('prints its version', () => {
+    expect(cli(['--version']).stdout).toMatch(/^dumpfeed \d+\.\d+\.\d+\n$/);
+  });
+});
+
+describe('dumpfeed ingest', () => {
+  it('ingests a folder in name order and reports JSON; exits 1 when a file was rejected', () => {
+    const { dir, inbox, db, out } = inboxWithSeeds();
+    writeDump(inbox, '002a_truncated.txt', read(seedFiles()[0]!).slice(0, 1500));
+    const r = cli(['ingest', '--db', db, '--out', out, '--json', inbox], dir);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.files.map((f: { file: string }) => f.file.split('/').pop())).toEqual([
+      '000_61f362d38f9bb819.txt',
+      '001_23d5a4cb36c32574.txt',
+      '002_1c1cc45c581ed0f1.txt',
+      '002a_truncated.txt',
+      '003_5c6990aed418d1ec.txt',
+      '004_974e161fcac431bd.txt',
+    ]);
+    const [first] = doc.files;
+    expect(Object.keys(first).sort()).toEqual(['duplicate', 'error', 'file', 'new', 'topic', 'unchanged', 'updated']);
+    expect(first.topic).toBe('Press releases');
+    expect(first.new).toHaveLength(20);
+    expect(first.new[0]).toEqual({ id: expect.stringMatching(/^tag:dumpfeed,2026:press-releases\/[0-9a-f]{12}$/), title: 'ILO supports the Government of Bangladesh for skills development in the caregiving occupation' });
+    expect(first.updated).toEqual([]);
+    expect(first.error).toBeNull();
+    expect(doc.files[3].error).toMatch(/^truncated: line \d+: item \d+ /);
+    expect(doc.files[4].new).toHaveLength(10);
+    expect(readdirSync(out)).toContain('press-releases.atom');
+  });
+
+  it('prints a line per file, and an error line on stderr for a rejected one', () => {
+    const { dir, inbox, db, out } = inboxWithSeeds();
+    const r = cli(['ingest', '--db', db, '--out', out, join(inbox, '000_61f362d38f9bb819.txt'), join(inbox, 'missing.txt')], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`${join(inbox, '000_61f362d38f9bb819.txt')}: Press releases: 20 new, 0 updated, 0 unchanged\n`);
+    expect(r.stderr).toBe(`error: ${join(inbox, 'missing.txt')}: cannot read: ENOENT\n`);
+  });
+
+  it('uses config/dumpfeed.json in the working folder, and command-line options override it', () => {
+    const { dir, inbox } = inboxWithSeeds();
+    mkdirSync(join(dir, 'config'));
+    writeFileSync(join(dir, 'config', 'dumpfeed.json'), JSON.stringify({ store: { path: 'st/x.db' }, feeds: { dir: 'public', length: 2 } }));
+    expect(cli(['ingest', inbox], dir).code).toBe(0);
+    expect(readdirSync(join(dir, 'st'))).toContain('x.db');
+    expect(read(join(dir, 'public', 'press-releases.rss')).match(/<item>/g)).toHaveLength(2);
+    expect(cli(['ingest', '--out', 'elsewhere', inbox], dir).code).toBe(0);
+    expect(readdirSync(join(dir, 'elsewhere'))).toContain('topics.opml');
+  });
+
+  it('refuses a config with an unknown key, naming it', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'c.json'), JSON.stringify({ feeds: { lenght: 10 } }));
+    const r = cli(['ingest', '--config', join(dir, 'c.json'), dir], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`error: config ${join(dir, 'c.json')}: unknown key "feeds.lenght"\n`);
+  });
+});
+
+describe('dumpfeed status', () => {
+  it('shows topics with counts and rejected dumps with reasons', () => {
+    const { dir, inbox, db, out } = inboxWithSeeds();
+    writeDump(inbox, 'zz_binary.txt', Buffer.from([0, 1, 2, 3]));
+    cli(['ingest', '--db', db, '--out', out, inbox], dir);
+    const r = cli(['status', '--db', db], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^store: .*state\.db \(60 items in 5 topics, 5 dumps, 1 rejected\)/);
+    expect(r.stdout).toMatch(/ {2}Press releases +20 items +1 dumps +last \d{4}-\d\d-\d\dT[\d:.]+Z +feeds\/press-releases\.\*/);
+    expect(r.stdout).toContain('zz_binary.txt: binary file (contains NUL bytes), not a text dump');
+    const json = JSON.parse(cli(['status', '--db', db, '--json'], dir).stdout);
+    expect(json.topics).toHaveLength(5);
+    expect(json.rejected[0].kind).toBe('binary');
+  });
+});
+
+describe('a killed ingest', () => {
+  it('loses and duplicates nothing: after kill -9 and a re-run, store and feeds equal a clean run', async () => {
+    // 150 re-dumps of one page, each with a new item on top.
+    const base = read(seedFiles()[0]!);
+    const dumps: [string, string][] = [];
+    let page = base;
+    for (let i = 0; i < 150; i++) {
+      page = page.replace('  1. ', `  1. Breaking item number ${i}\n\n    ${String((i % 28) + 1).padStart(2, '0')} December 2021\n\n  2. `);
+      dumps.push([`${String(i).padStart(3, '0')}.txt`, page]);
+    }
+    const make = () => {
+      const dir = tempDir();
+      mkdirSync(join(dir, 'inbox'));
+      dumps.forEach(([name, text], i) => writeDump(join(dir, 'inbox'), name, text, new Date(Date.UTC(2026, 0, 1, i)).toISOString()));
+      return dir;
+    };
+    const clean = make();
+    expect(cli(['ingest', '--db', 'db', '--out', 'feeds', 'inbox'], clean).code).toBe(0);
+
+    const status = (dir: string) => JSON.parse(cli(['status', '--db', 'db', '--json'], dir).stdout);
+    const crashed = make();
+    let interrupted = 0;
+    for (const ms of [140, 170, 200, 230, 260, 290]) {
+      await cliKilledAfter(['ingest', '--db', 'db', '--out', 'feeds', 'inbox'], ms, crashed);
+      if (status(crashed).counts.dumps < 150) interrupted++;
+    }
+    // The kills must really have landed mid-run for the test to mean anything.
+    expect(interrupted).toBeGreaterThan(0);
+    expect(cli(['ingest', '--db', 'db', '--out', 'feeds', 'inbox'], crashed).code).toBe(0);
+    expect(status(crashed).counts).toEqual(status(clean).counts);
+    for (const f of readdirSync(join(clean, 'feeds'))) {
+      expect(readFileSync(join(crashed, 'feeds', f), 'utf8'), f).toBe(readFileSync(join(clean, 'feeds', f), 'utf8'));
+    }
+  });
+});

@@ -1,0 +1,23 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO } from '../helpers.js';
+
+export const BIN = join(REPO, 'bin', 'dumpfeed.js');
+
+/** Runs the real CLI to completion. */
+export function cli(args: string[], cwd = REPO): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts the real CLI and SIGKILLs it after `ms` milliseconds (if still running). */
+export function cliKilledAfter(args: string[], ms: number, cwd = REPO): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: 'ignore' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
