@@ -31,15 +31,7 @@ export class ParseError extends DumpfeedError {
 }
 
 /** The class of a rejected dump, for status output and tests. */
-export type ParseErrorKind =
-  | 'empty'
-  | 'binary'
-  | 'encoding'
-  | 'too-large'
-  | 'no-items'
-  | 'truncated'
-  | 'format'
-  | 'unreadable';
+export type ParseErrorKind = 'empty' | 'binary' | 'encoding' | 'too-large' | 'no-items' | 'truncated' | 'format' | 'unreadable';
 
 /** Configuration that does not validate; `where` names the file, the message names the key. */
 export class ConfigError extends DumpfeedError {}

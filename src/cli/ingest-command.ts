@@ -23,11 +23,21 @@ export async function ingestCommand(args: IngestArgs): Promise<number> {
     const report = await ingestPaths(ctx, args.positionals, args.json ? undefined : printResult);
     if (args.json) {
       const files = report.files.map(({ file, topic, new: added, updated, unchanged, duplicate, error }) => ({
-        file, topic, new: added, updated, unchanged, duplicate, error,
+        file,
+        topic,
+        new: added,
+        updated,
+        unchanged,
+        duplicate,
+        error,
       }));
-      process.stdout.write(`${JSON.stringify({ files, feeds: { written: report.feeds.written, unchanged: report.feeds.unchanged } }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ files, feeds: { written: report.feeds.written, unchanged: report.feeds.unchanged } }, null, 2)}\n`,
+      );
     } else {
-      process.stdout.write(`feeds: ${report.feeds.written.length} written, ${report.feeds.unchanged} unchanged in ${ctx.config.feeds.dir}/\n`);
+      process.stdout.write(
+        `feeds: ${report.feeds.written.length} written, ${report.feeds.unchanged} unchanged in ${ctx.config.feeds.dir}/\n`,
+      );
     }
     return report.files.some((f) => f.error !== null) ? 1 : 0;
   } finally {

@@ -3,7 +3,11 @@ import { topicSlug } from '../sinks/feeds/feed-view.js';
 import { Store } from '../store/store.js';
 
 /** `dumpfeed status`: topics with item counts and last dump time, and rejected dumps with reasons. */
-export async function statusCommand(args: { config?: string | undefined; db?: string | undefined; json?: boolean | undefined }): Promise<number> {
+export async function statusCommand(args: {
+  config?: string | undefined;
+  db?: string | undefined;
+  json?: boolean | undefined;
+}): Promise<number> {
   const { config } = loadConfig(args.config, { storePath: args.db });
   const store = Store.open(config.store.path);
   try {
@@ -20,13 +24,17 @@ export async function statusCommand(args: { config?: string | undefined; db?: st
       process.stdout.write(`${JSON.stringify({ store: config.store.path, counts, topics, rejected }, null, 2)}\n`);
       return 0;
     }
-    const out: string[] = [`store: ${config.store.path} (${counts.items} items in ${counts.topics} topics, ${counts.dumps} dumps, ${counts.rejected} rejected)`];
+    const out: string[] = [
+      `store: ${config.store.path} (${counts.items} items in ${counts.topics} topics, ${counts.dumps} dumps, ${counts.rejected} rejected)`,
+    ];
     if (topics.length === 0) out.push('no topics yet: run `dumpfeed ingest PATH`');
     else {
       out.push('', 'topics:');
       const width = Math.max(...topics.map((t) => t.topic.length));
       for (const t of topics) {
-        out.push(`  ${t.topic.padEnd(width)}  ${String(t.items).padStart(6)} items  ${String(t.dumps).padStart(5)} dumps  last ${t.lastDumpAt ?? '-'}  feeds/${t.slug}.*`);
+        out.push(
+          `  ${t.topic.padEnd(width)}  ${String(t.items).padStart(6)} items  ${String(t.dumps).padStart(5)} dumps  last ${t.lastDumpAt ?? '-'}  feeds/${t.slug}.*`,
+        );
       }
     }
     if (rejected.length > 0) {

@@ -49,7 +49,7 @@ export function parseConfig(raw: unknown, where: string, overrides: ConfigOverri
 function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
-      const key = issue.path.map(String).join('.') || '(top level)';
+      const key = keyPath(issue.path) || '(top level)';
       if (issue.code === 'unrecognized_keys') {
         const prefix = issue.path.length ? `${key}.` : '';
         return `unknown key ${issue.keys.map((k) => `"${prefix}${k}"`).join(', ')}`;
@@ -57,6 +57,11 @@ function describeIssues(error: z.ZodError): string {
       return `${key}: ${issue.message}`;
     })
     .join('; ');
+}
+
+// `topics."Press releases".slug`: page names are quoted, they often hold spaces and dots.
+function keyPath(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => (i === 1 && path[0] === 'topics' ? `"${String(p)}"` : String(p))).join('.');
 }
 
 function assertUniqueSlugs(config: Config, where: string): void {

@@ -30,7 +30,12 @@ export const configSchema = z.strictObject({
         .enum(['auto', 'utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'iso-8859-1'])
         .default('auto')
         .describe('Text encoding of dumps without a byte-order mark; auto = strict UTF-8.'),
-      maxBytes: z.number().int().positive().default(50 * 1024 * 1024).describe('Dumps larger than this are rejected unread.'),
+      maxBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(50 * 1024 * 1024)
+        .describe('Dumps larger than this are rejected unread.'),
     })
     .prefault({}),
   store: z

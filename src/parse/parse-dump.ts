@@ -170,7 +170,8 @@ function interpretItem(raw: RawItem, file: string, seen: SeenSoFar, lastItemNewl
   // when it is short like a label and followed by a title plus more (a summary).
   const first = rest[0]!;
   const isLabel =
-    rest.length >= 2 && (seen.labels.has(first.toLowerCase()) || (looksLikeLabel(first) && (rest.length >= 3 || !looksLikeSentence(rest[1]!))));
+    rest.length >= 2 &&
+    (seen.labels.has(first.toLowerCase()) || (looksLikeLabel(first) && (rest.length >= 3 || !looksLikeSentence(rest[1]!))));
   if (isLabel) {
     return { title: rest[1]!, date: null, summary: joinParagraphs(rest.slice(2)), category: first, credit, location: null };
   }

@@ -22,7 +22,11 @@ export async function readDumpFile(path: string, maxBytes: number): Promise<Dump
   }
   if (!info.isFile()) throw new ParseError(path, 'not a regular file', 'unreadable');
   if (info.size > maxBytes) {
-    throw new ParseError(path, `too large: ${formatBytes(info.size)} is over the limit of ${formatBytes(maxBytes)} (source.maxBytes)`, 'too-large');
+    throw new ParseError(
+      path,
+      `too large: ${formatBytes(info.size)} is over the limit of ${formatBytes(maxBytes)} (source.maxBytes)`,
+      'too-large',
+    );
   }
   let bytes: Buffer;
   try {

@@ -87,7 +87,10 @@ type ItemRow = {
 export class Store {
   private readonly statements = new Map<string, Database.Statement>();
 
-  private constructor(readonly db: Database.Database, readonly path: string) {}
+  private constructor(
+    readonly db: Database.Database,
+    readonly path: string,
+  ) {}
 
   // Prepared statements are compiled once and reused: preparing dominates the cost of small queries.
   private sql(source: string): Database.Statement {
@@ -122,7 +125,10 @@ export class Store {
   private migrate(): void {
     const current = this.db.pragma('user_version', { simple: true }) as number;
     if (current > MIGRATIONS.length) {
-      throw new StoreError(`store ${this.path}`, `schema version ${current} is newer than this dumpfeed (${MIGRATIONS.length}); upgrade dumpfeed`);
+      throw new StoreError(
+        `store ${this.path}`,
+        `schema version ${current} is newer than this dumpfeed (${MIGRATIONS.length}); upgrade dumpfeed`,
+      );
     }
     for (let v = current; v < MIGRATIONS.length; v++) {
       this.db.transaction(() => {
@@ -140,14 +146,29 @@ export class Store {
   /** The dump with these bytes, if one was processed or rejected before. */
   findDump(sha256: string): KnownDump | undefined {
     const row = this.sql(
-        `SELECT d.id, d.file, d.status, d.processed_at, d.item_count, d.error, t.name AS topic
+      `SELECT d.id, d.file, d.status, d.processed_at, d.item_count, d.error, t.name AS topic
          FROM dumps d LEFT JOIN topics t ON t.id = d.topic_id WHERE d.sha256 = ?`,
-      )
-      .get(sha256) as
-      | { id: number; file: string; status: 'ok' | 'rejected'; processed_at: string; item_count: number; error: string | null; topic: string | null }
+    ).get(sha256) as
+      | {
+          id: number;
+          file: string;
+          status: 'ok' | 'rejected';
+          processed_at: string;
+          item_count: number;
+          error: string | null;
+          topic: string | null;
+        }
       | undefined;
     if (!row) return undefined;
-    return { id: row.id, file: row.file, status: row.status, processedAt: row.processed_at, topic: row.topic, itemCount: row.item_count, error: row.error };
+    return {
+      id: row.id,
+      file: row.file,
+      status: row.status,
+      processedAt: row.processed_at,
+      topic: row.topic,
+      itemCount: row.item_count,
+      error: row.error,
+    };
   }
 
   /**
@@ -160,8 +181,9 @@ export class Store {
       // A rejected earlier delivery of the same bytes (e.g. before a config fix) is replaced.
       this.sql(`DELETE FROM dumps WHERE sha256 = ? AND status = 'rejected'`).run(meta.sha256);
       const dumpId = Number(
-        this.sql(`INSERT INTO dumps (sha256, file, written_at, processed_at, status, topic_id, item_count) VALUES (?, ?, ?, ?, 'ok', ?, ?)`)
-          .run(meta.sha256, meta.file, meta.writtenAt, meta.processedAt, topic.id, dump.items.length).lastInsertRowid,
+        this.sql(
+          `INSERT INTO dumps (sha256, file, written_at, processed_at, status, topic_id, item_count) VALUES (?, ?, ?, ?, 'ok', ?, ?)`,
+        ).run(meta.sha256, meta.file, meta.writtenAt, meta.processedAt, topic.id, dump.items.length).lastInsertRowid,
       );
 
       const matches = matchItems(dump.items, this.lookupFor(topic.id));
@@ -186,11 +208,10 @@ export class Store {
   recordRejected(meta: DumpMeta, error: ParseError): void {
     this.write(meta.file, () => {
       this.sql(
-          `INSERT INTO dumps (sha256, file, written_at, processed_at, status, error_kind, error) VALUES (?, ?, ?, ?, 'rejected', ?, ?)
+        `INSERT INTO dumps (sha256, file, written_at, processed_at, status, error_kind, error) VALUES (?, ?, ?, ?, 'rejected', ?, ?)
            ON CONFLICT (sha256) DO UPDATE SET file = excluded.file, processed_at = excluded.processed_at,
              error_kind = excluded.error_kind, error = excluded.error WHERE status = 'rejected'`,
-        )
-        .run(meta.sha256, meta.file, meta.writtenAt, meta.processedAt, error.kind, error.reason);
+      ).run(meta.sha256, meta.file, meta.writtenAt, meta.processedAt, error.kind, error.reason);
     });
   }
 
@@ -201,25 +222,21 @@ export class Store {
 
   /** Every topic with its item count, dump count and the time of its last dump. */
   topicStats(): TopicStats[] {
-    return (
-      this.sql(
-          `SELECT t.id, t.key, t.name, t.slug,
+    return this.sql(
+      `SELECT t.id, t.key, t.name, t.slug,
              (SELECT COUNT(*) FROM items i WHERE i.topic_id = t.id) AS itemCount,
              (SELECT COUNT(*) FROM dumps d WHERE d.topic_id = t.id) AS dumpCount,
              (SELECT MAX(d.processed_at) FROM dumps d WHERE d.topic_id = t.id) AS lastDumpAt
            FROM topics t ORDER BY t.id`,
-        )
-        .all() as TopicStats[]
-    );
+    ).all() as TopicStats[];
   }
 
   /** Rejected dumps, newest first. */
   rejectedDumps(limit = 50): RejectedDump[] {
     return this.sql(
-        `SELECT file, sha256, processed_at AS processedAt, error_kind AS kind, error FROM dumps
+      `SELECT file, sha256, processed_at AS processedAt, error_kind AS kind, error FROM dumps
          WHERE status = 'rejected' ORDER BY id DESC LIMIT ?`,
-      )
-      .all(limit) as RejectedDump[];
+    ).all(limit) as RejectedDump[];
   }
 
   /**
@@ -239,21 +256,19 @@ export class Store {
   /** Every stored version of an item, oldest first. */
   itemVersions(guid: string): (ParsedItem & { version: number; seenAt: string })[] {
     return this.sql(
-        `SELECT v.version, v.title, v.date, v.summary, v.category, v.credit, v.location, v.seen_at AS seenAt
+      `SELECT v.version, v.title, v.date, v.summary, v.category, v.credit, v.location, v.seen_at AS seenAt
          FROM item_versions v JOIN items i ON i.id = v.item_id WHERE i.guid = ? ORDER BY v.version`,
-      )
-      .all(guid) as (ParsedItem & { version: number; seenAt: string })[];
+    ).all(guid) as (ParsedItem & { version: number; seenAt: string })[];
   }
 
   /** Counts for status and tests. */
   counts(): { topics: number; items: number; versions: number; dumps: number; rejected: number } {
     return this.sql(
-        `SELECT (SELECT COUNT(*) FROM topics) AS topics, (SELECT COUNT(*) FROM items) AS items,
+      `SELECT (SELECT COUNT(*) FROM topics) AS topics, (SELECT COUNT(*) FROM items) AS items,
            (SELECT COUNT(*) FROM item_versions) AS versions,
            (SELECT COUNT(*) FROM dumps WHERE status = 'ok') AS dumps,
            (SELECT COUNT(*) FROM dumps WHERE status = 'rejected') AS rejected`,
-      )
-      .get() as { topics: number; items: number; versions: number; dumps: number; rejected: number };
+    ).get() as { topics: number; items: number; versions: number; dumps: number; rejected: number };
   }
 
   // Runs `fn` in a transaction; SQLite failures become a StoreError naming the dump.
@@ -277,7 +292,9 @@ export class Store {
     let slug = RESERVED_SLUGS.has(base) ? `${base}-topic` : base;
     const taken = this.sql(`SELECT 1 FROM topics WHERE slug = ?`);
     for (let n = 2; taken.get(slug); n++) slug = `${base}-${n}`;
-    const id = Number(this.sql(`INSERT INTO topics (key, name, slug, created_at) VALUES (?, ?, ?, ?)`).run(key, name, slug, now).lastInsertRowid);
+    const id = Number(
+      this.sql(`INSERT INTO topics (key, name, slug, created_at) VALUES (?, ?, ?, ?)`).run(key, name, slug, now).lastInsertRowid,
+    );
     return { id, key, name, slug };
   }
 
@@ -299,14 +316,29 @@ export class Store {
     const hash = contentHash(item);
     const id = Number(
       this.sql(
-          `INSERT INTO items (topic_id, key, guid, version, title, title_key, date, summary, summary_key, category, credit, location,
+        `INSERT INTO items (topic_id, key, guid, version, title, title_key, date, summary, summary_key, category, credit, location,
              content_hash, sort_date, first_seen_dump, first_seen_at, position, updated_at, last_seen_dump)
            VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          topic.id, key, guid, item.title, titleKey(item.title), item.date, item.summary, summaryKey(item.summary),
-          item.category, item.credit, item.location, hash, item.date ?? seenAt.slice(0, 10), dumpId, seenAt, position, seenAt, dumpId,
-        ).lastInsertRowid,
+      ).run(
+        topic.id,
+        key,
+        guid,
+        item.title,
+        titleKey(item.title),
+        item.date,
+        item.summary,
+        summaryKey(item.summary),
+        item.category,
+        item.credit,
+        item.location,
+        hash,
+        item.date ?? seenAt.slice(0, 10),
+        dumpId,
+        seenAt,
+        position,
+        seenAt,
+        dumpId,
+      ).lastInsertRowid,
     );
     this.insertVersion(id, 1, dumpId, item, hash, seenAt);
     return { id: guid, title: item.title };
@@ -327,23 +359,33 @@ export class Store {
     }
     const version = row.version + 1;
     this.sql(
-        `UPDATE items SET version = ?, title = ?, title_key = ?, date = ?, summary = ?, summary_key = ?, category = ?, credit = ?,
+      `UPDATE items SET version = ?, title = ?, title_key = ?, date = ?, summary = ?, summary_key = ?, category = ?, credit = ?,
            location = ?, content_hash = ?, sort_date = ?, updated_at = ?, last_seen_dump = ? WHERE id = ?`,
-      )
-      .run(
-        version, item.title, titleKey(item.title), item.date, item.summary, summaryKey(item.summary), item.category, item.credit,
-        item.location, hash, item.date ?? row.first_seen_at.slice(0, 10), seenAt, dumpId, rowId,
-      );
+    ).run(
+      version,
+      item.title,
+      titleKey(item.title),
+      item.date,
+      item.summary,
+      summaryKey(item.summary),
+      item.category,
+      item.credit,
+      item.location,
+      hash,
+      item.date ?? row.first_seen_at.slice(0, 10),
+      seenAt,
+      dumpId,
+      rowId,
+    );
     this.insertVersion(rowId, version, dumpId, item, hash, seenAt);
     return { id: row.guid, title: item.title };
   }
 
   private insertVersion(itemId: number, version: number, dumpId: number, item: ParsedItem, hash: string, seenAt: string): void {
     this.sql(
-        `INSERT INTO item_versions (item_id, version, dump_id, title, date, summary, category, credit, location, content_hash, seen_at)
+      `INSERT INTO item_versions (item_id, version, dump_id, title, date, summary, category, credit, location, content_hash, seen_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(itemId, version, dumpId, item.title, item.date, item.summary, item.category, item.credit, item.location, hash, seenAt);
+    ).run(itemId, version, dumpId, item.title, item.date, item.summary, item.category, item.credit, item.location, hash, seenAt);
   }
 }
 

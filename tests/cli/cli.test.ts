@@ -58,7 +58,10 @@ describe('dumpfeed ingest', () => {
     expect(Object.keys(first).sort()).toEqual(['duplicate', 'error', 'file', 'new', 'topic', 'unchanged', 'updated']);
     expect(first.topic).toBe('Press releases');
     expect(first.new).toHaveLength(20);
-    expect(first.new[0]).toEqual({ id: expect.stringMatching(/^tag:dumpfeed,2026:press-releases\/[0-9a-f]{12}$/), title: 'ILO supports the Government of Bangladesh for skills development in the caregiving occupation' });
+    expect(first.new[0]).toEqual({
+      id: expect.stringMatching(/^tag:dumpfeed,2026:press-releases\/[0-9a-f]{12}$/),
+      title: 'ILO supports the Government of Bangladesh for skills development in the caregiving occupation',
+    });
     expect(first.updated).toEqual([]);
     expect(first.error).toBeNull();
     expect(doc.files[3].error).toMatch(/^truncated: line \d+: item \d+ /);
@@ -77,7 +80,10 @@ describe('dumpfeed ingest', () => {
   it('uses config/dumpfeed.json in the working folder, and command-line options override it', () => {
     const { dir, inbox } = inboxWithSeeds();
     mkdirSync(join(dir, 'config'));
-    writeFileSync(join(dir, 'config', 'dumpfeed.json'), JSON.stringify({ store: { path: 'st/x.db' }, feeds: { dir: 'public', length: 2 } }));
+    writeFileSync(
+      join(dir, 'config', 'dumpfeed.json'),
+      JSON.stringify({ store: { path: 'st/x.db' }, feeds: { dir: 'public', length: 2 } }),
+    );
     expect(cli(['ingest', inbox], dir).code).toBe(0);
     expect(readdirSync(join(dir, 'st'))).toContain('x.db');
     expect(read(join(dir, 'public', 'press-releases.rss')).match(/<item>/g)).toHaveLength(2);

@@ -18,7 +18,9 @@ const cases = readdirSync(dir)
       name: f,
       file: join(dir, f),
       expected: existsSync(`${base}.expected.json`) ? JSON.parse(readFileSync(`${base}.expected.json`, 'utf8')) : null,
-      error: existsSync(`${base}.error.json`) ? (JSON.parse(readFileSync(`${base}.error.json`, 'utf8')) as { kind: string; message: string }) : null,
+      error: existsSync(`${base}.error.json`)
+        ? (JSON.parse(readFileSync(`${base}.error.json`, 'utf8')) as { kind: string; message: string })
+        : null,
     };
   });
 

@@ -4,14 +4,17 @@ import { parseFeed as rowanParse } from '@rowanmanning/feed-parser';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { parseFeed as feedsmithParse, parseOpml } from 'feedsmith';
 import { describe, expect, it } from 'vitest';
-import type { Config } from '../../src/config/schema.js';
 import { ingestPaths, type Context } from '../../src/pipeline.js';
 import { parseDump } from '../../src/parse/parse-dump.js';
 import { FIXTURES, read, seedFiles, testContext, writeDump } from '../helpers.js';
 
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 const RFC822 = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT$/;
-const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (name) => ['entry', 'item', 'link', 'category', 'atom:link', 'outline'].includes(name) });
+const xml = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  isArray: (name) => ['entry', 'item', 'link', 'category', 'atom:link', 'outline'].includes(name),
+});
 
 async function ingestSeeds(raw: Record<string, unknown> = {}): Promise<Context & { dir: string; feeds: string }> {
   const ctx = testContext(raw);
@@ -24,7 +27,9 @@ async function ingestSeeds(raw: Record<string, unknown> = {}): Promise<Context &
 }
 
 function feedFiles(dir: string): string[] {
-  return readdirSync(dir).filter((f) => !f.startsWith('.')).sort();
+  return readdirSync(dir)
+    .filter((f) => !f.startsWith('.'))
+    .sort();
 }
 
 /** The checks the W3C feed validator makes that matter to readers, for an Atom document. */
@@ -71,7 +76,14 @@ describe('feeds of the five seeds', () => {
   it('writes three feeds per topic, the combined feed and the OPML list', async () => {
     const ctx = await ingestSeeds();
     expect(feedFiles(ctx.feeds)).toEqual(
-      ['all', 'impact-and-people', 'news-and-articles', 'news-and-events', 'press-releases', 'resources-on-textiles-clothing-leather-and-footwear-sector']
+      [
+        'all',
+        'impact-and-people',
+        'news-and-articles',
+        'news-and-events',
+        'press-releases',
+        'resources-on-textiles-clothing-leather-and-footwear-sector',
+      ]
         .flatMap((s) => [`${s}.atom`, `${s}.json`, `${s}.rss`])
         .concat('topics.opml')
         .sort(),
@@ -205,7 +217,9 @@ describe('feeds over re-dumps', () => {
 
   it('uses the configured title, slug and source page; links stay unique per entry', async () => {
     const { feed } = await ingestSequence('scroll-off', {
-      topics: { 'press releases': { title: 'ILO Dhaka: press releases', slug: 'dhaka-press', sourceUrl: 'https://www.ilo.org/dhaka/press' } },
+      topics: {
+        'press releases': { title: 'ILO Dhaka: press releases', slug: 'dhaka-press', sourceUrl: 'https://www.ilo.org/dhaka/press' },
+      },
       feeds: { baseUrl: 'https://feeds.example.org/ilo' },
     });
     const atom = rowanParse(feed('atom', 'dhaka-press'));
@@ -242,6 +256,3 @@ describe('text that is not safe in XML or HTML', () => {
     expect(json.items[0].title).toBe(title);
   });
 });
-
-// Keep the Config type import used when the suite is type-checked alone.
-export type { Config };

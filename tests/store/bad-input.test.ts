@@ -13,8 +13,16 @@ const cases: { name: string; bytes: Uint8Array; reason: RegExp }[] = [
   { name: 'empty', bytes: new Uint8Array(), reason: /^empty file$/ },
   { name: 'whitespace only', bytes: Buffer.from('\n   \n\t\n'), reason: /^empty file \(whitespace only\)$/ },
   { name: 'binary', bytes: Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03]), reason: /^binary file/ },
-  { name: 'undecodable', bytes: Buffer.from(good.replace('Press releases', 'Communiqu\u00e9s'), 'latin1'), reason: /^not valid UTF-8 \(byte 0x/ },
-  { name: 'truncated mid-item', bytes: Buffer.from(good.slice(0, good.indexOf('Child labour rises') + 20)), reason: /^truncated: line \d+: item 10 / },
+  {
+    name: 'undecodable',
+    bytes: Buffer.from(good.replace('Press releases', 'Communiqu\u00e9s'), 'latin1'),
+    reason: /^not valid UTF-8 \(byte 0x/,
+  },
+  {
+    name: 'truncated mid-item',
+    bytes: Buffer.from(good.slice(0, good.indexOf('Child labour rises') + 20)),
+    reason: /^truncated: line \d+: item 10 /,
+  },
   { name: 'no items', bytes: Buffer.from('Press releases\n\nNo news today.\n'), reason: /^no items/ },
 ];
 

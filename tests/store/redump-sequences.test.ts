@@ -13,15 +13,22 @@ interface Step {
   unchanged: number;
 }
 const dir = join(FIXTURES, 'sequences');
-const sequences = readdirSync(dir).sort().map((name) => ({
-  name,
-  dumps: readdirSync(join(dir, name)).filter((f) => f.endsWith('.txt')).sort().map((f) => readFileSync(join(dir, name, f))),
-  expected: JSON.parse(readFileSync(join(dir, name, 'expected.json'), 'utf8')) as { steps: Step[]; items: number },
-}));
+const sequences = readdirSync(dir)
+  .sort()
+  .map((name) => ({
+    name,
+    dumps: readdirSync(join(dir, name))
+      .filter((f) => f.endsWith('.txt'))
+      .sort()
+      .map((f) => readFileSync(join(dir, name, f))),
+    expected: JSON.parse(readFileSync(join(dir, name, 'expected.json'), 'utf8')) as { steps: Step[]; items: number },
+  }));
 
 async function run(dumps: Buffer[]) {
   const ctx = testContext();
-  const files = dumps.map((bytes, i) => writeDump(ctx.dir, `${String(i + 1).padStart(2, '0')}.txt`, bytes, new Date(Date.UTC(2026, 0, 1, i)).toISOString()));
+  const files = dumps.map((bytes, i) =>
+    writeDump(ctx.dir, `${String(i + 1).padStart(2, '0')}.txt`, bytes, new Date(Date.UTC(2026, 0, 1, i)).toISOString()),
+  );
   const results = [];
   for (const file of files) results.push((await processDump(ctx, file)).result);
   return { ctx, files, results };
@@ -34,7 +41,12 @@ describe('item identity across re-dumps', () => {
     results.forEach((result, i) => {
       const step = expected.steps[i]!;
       expect(result.error, `dump ${i + 1}`).toBeNull();
-      expect({ dump: i + 1, new: result.new.map((r) => r.title), updated: result.updated.map((r) => r.title), unchanged: result.unchanged }).toEqual({
+      expect({
+        dump: i + 1,
+        new: result.new.map((r) => r.title),
+        updated: result.updated.map((r) => r.title),
+        unchanged: result.unchanged,
+      }).toEqual({
         dump: i + 1,
         ...step,
       });
