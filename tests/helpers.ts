@@ -45,7 +45,7 @@ export function testConfig(dir: string, raw: Record<string, unknown> = {}): Conf
 export function testContext(raw: Record<string, unknown> = {}): Context & { dir: string } {
   const dir = tempDir();
   const config = testConfig(dir, raw);
-  const store = Store.open(config.store.path);
+  const store = Store.open(config.store.path, config.store.busyTimeoutMs);
   cleanups.push(() => store.close());
   return { dir, store, config, now: () => new Date('2026-01-02T03:04:05Z') };
 }
@@ -71,4 +71,18 @@ export function storeSnapshot(store: Store): Record<string, unknown[]> {
     out[table] = store.db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2`).all();
   }
   return out;
+}
+
+/**
+ * `n` successive dumps of the seed "Press releases" page, each with one more new item on top:
+ * `[name, text]` pairs named 000.txt, 001.txt, ... in delivery order.
+ */
+export function redumpSeries(n: number): [string, string][] {
+  let page = readFileSync(seedFiles()[0]!, 'utf8');
+  const dumps: [string, string][] = [];
+  for (let i = 0; i < n; i++) {
+    page = page.replace('  1. ', `  1. Breaking item number ${i}\n\n    ${String((i % 28) + 1).padStart(2, '0')} December 2021\n\n  2. `);
+    dumps.push([`${String(i).padStart(3, '0')}.txt`, page]);
+  }
+  return dumps;
 }

@@ -5,6 +5,6 @@ import { Store } from '../store/store.js';
 /** Loads the config and opens the store for a command; the caller closes the store. */
 export function openContext(configPath: string | undefined, overrides: ConfigOverrides): Context {
   const { config } = loadConfig(configPath, overrides);
-  const store = Store.open(config.store.path);
+  const store = Store.open(config.store.path, config.store.busyTimeoutMs);
   return { store, config, now: () => new Date() };
 }

@@ -4,19 +4,22 @@ import { DumpfeedError, UsageError } from '../errors.js';
 import { ingestCommand } from './ingest-command.js';
 import { parseCommand } from './parse-command.js';
 import { statusCommand } from './status-command.js';
+import { watchCommand } from './watch-command.js';
 
 const USAGE = `usage: dumpfeed <command> [options]
 
 commands:
   parse FILE                 print the parsed dump as JSON
   ingest PATH...             process dump files (a folder: its files by name), store, write feeds
-  status                     topics, item counts, last dumps, rejected dumps
+  status                     topics, item counts, last dumps, rejected dumps, the daemon
+  watch                      run as a daemon: watch source.inbox and keep the feeds current
 
 options:
   --config FILE              config file (default: config/dumpfeed.json if present, else built-in defaults)
   --db FILE                  SQLite store (overrides store.path)
   --out DIR                  feeds folder (overrides feeds.dir)
   --json                     machine-readable output (ingest, status)
+  --log-level LEVEL          watch: trace, debug, info, warn, error, fatal or silent (overrides log.level)
   -h, --help                 this help
   -v, --version              print the version`;
 
@@ -32,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
         db: { type: 'string' },
         out: { type: 'string' },
         json: { type: 'boolean' },
+        'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -54,6 +58,8 @@ export async function main(argv: string[]): Promise<number> {
         return await ingestCommand(args);
       case 'status':
         return await statusCommand(args);
+      case 'watch':
+        return await watchCommand(args);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

@@ -1,5 +1,6 @@
 import { loadConfig } from '../config/load-config.js';
 import { topicSlug } from '../sinks/feeds/feed-view.js';
+import { lockOwner } from '../store/instance-lock.js';
 import { Store } from '../store/store.js';
 
 /** `dumpfeed status`: topics with item counts and last dump time, and rejected dumps with reasons. */
@@ -9,7 +10,7 @@ export async function statusCommand(args: {
   json?: boolean | undefined;
 }): Promise<number> {
   const { config } = loadConfig(args.config, { storePath: args.db });
-  const store = Store.open(config.store.path);
+  const store = Store.open(config.store.path, config.store.busyTimeoutMs);
   try {
     const topics = store.topicStats().map((t) => ({
       topic: t.name,
@@ -20,13 +21,33 @@ export async function statusCommand(args: {
     }));
     const rejected = store.rejectedDumps();
     const counts = store.counts();
+    const state = store.daemonState();
+    const pid = lockOwner(config.store.path);
+    const daemon = {
+      running: pid !== null,
+      pid,
+      startedAt: pid !== null ? state.startedAt : null,
+      heartbeatAt: pid !== null ? state.heartbeatAt : null,
+      queue: pid !== null ? state.queue : 0,
+      lastDump: state.lastDump,
+      lastDumpAt: state.lastDumpAt,
+      lastError: state.lastError,
+      lastErrorAt: state.lastErrorAt,
+    };
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ store: config.store.path, counts, topics, rejected }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ store: config.store.path, counts, daemon, topics, rejected }, null, 2)}\n`);
       return 0;
     }
+    const n = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
     const out: string[] = [
-      `store: ${config.store.path} (${counts.items} items in ${counts.topics} topics, ${counts.dumps} dumps, ${counts.rejected} rejected)`,
+      `store: ${config.store.path} (${n(counts.items, 'item')} in ${n(counts.topics, 'topic')}, ${n(counts.dumps, 'dump')}, ${counts.rejected} rejected)`,
     ];
+    out.push(
+      daemon.running
+        ? `daemon: running (pid ${daemon.pid}, since ${daemon.startedAt}), ${n(daemon.queue, 'dump')} queued, last dump ${daemon.lastDumpAt ?? '-'}`
+        : 'daemon: not running',
+    );
+    if (daemon.lastError) out.push(`last error: ${daemon.lastErrorAt}  ${daemon.lastError}`);
     if (topics.length === 0) out.push('no topics yet: run `dumpfeed ingest PATH`');
     else {
       out.push('', 'topics:');

@@ -41,6 +41,12 @@ export const configSchema = z.strictObject({
   store: z
     .strictObject({
       path: z.string().min(1).default('data/dumpfeed.db').describe('SQLite database file (created on first run).'),
+      busyTimeoutMs: z
+        .number()
+        .int()
+        .min(0)
+        .default(5000)
+        .describe('How long a write waits for another process (a backup, the sqlite3 shell) to release the database.'),
     })
     .prefault({}),
   feeds: z
@@ -66,6 +72,37 @@ export const configSchema = z.strictObject({
         .regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, 'must be YYYY, YYYY-MM or YYYY-MM-DD')
         .default('2026')
         .describe('Date part of new entry ids.'),
+    })
+    .prefault({}),
+  watch: z
+    .strictObject({
+      stabilityMs: z
+        .number()
+        .int()
+        .min(0)
+        .max(60_000)
+        .default(250)
+        .describe('A dump is read once its size has not changed for this long (the writer is done).'),
+      moveProcessed: z
+        .boolean()
+        .default(false)
+        .describe('Move processed dumps to <inbox>/processed/ and rejected ones to <inbox>/rejected/ (with a .reason file).'),
+      usePolling: z.boolean().default(false).describe('Poll the inbox instead of using inotify (network and FUSE filesystems).'),
+      pollIntervalMs: z.number().int().min(50).default(1000).describe('Polling interval when usePolling is on.'),
+      retryMaxMs: z
+        .number()
+        .int()
+        .min(100)
+        .default(60_000)
+        .describe('Longest wait between retries of a dump or feed write that failed for a passing reason.'),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({
+      level: z
+        .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+        .default('info')
+        .describe('Least important log level shown.'),
     })
     .prefault({}),
   topics: z

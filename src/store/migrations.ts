@@ -71,4 +71,19 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (item_id, version)
   ) WITHOUT ROWID;
   `,
+  `
+  -- What the running daemon last reported, for \`dumpfeed status\`; one row.
+  CREATE TABLE daemon_state (
+    id            INTEGER PRIMARY KEY CHECK (id = 1),
+    pid           INTEGER,
+    started_at    TEXT,
+    heartbeat_at  TEXT,
+    queue         INTEGER NOT NULL DEFAULT 0,
+    last_dump     TEXT,
+    last_dump_at  TEXT,
+    last_error    TEXT,
+    last_error_at TEXT
+  );
+  INSERT INTO daemon_state (id) VALUES (1);
+  `,
 ];

@@ -48,6 +48,29 @@ export interface TopicStats extends StoredTopic {
   lastDumpAt: string | null;
 }
 
+/** What the daemon last reported about itself. */
+export interface DaemonState {
+  pid: number | null;
+  startedAt: string | null;
+  heartbeatAt: string | null;
+  queue: number;
+  lastDump: string | null;
+  lastDumpAt: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+}
+
+const DAEMON_COLUMNS: Record<keyof DaemonState, string> = {
+  pid: 'pid',
+  startedAt: 'started_at',
+  heartbeatAt: 'heartbeat_at',
+  queue: 'queue',
+  lastDump: 'last_dump',
+  lastDumpAt: 'last_dump_at',
+  lastError: 'last_error',
+  lastErrorAt: 'last_error_at',
+};
+
 /** A rejected dump with its reason. */
 export interface RejectedDump {
   file: string;
@@ -103,7 +126,7 @@ export class Store {
   }
 
   /** Opens (creating if needed) the store at `path` and brings its schema up to date. */
-  static open(path: string): Store {
+  static open(path: string, busyTimeoutMs = 5000): Store {
     let db: Database.Database;
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -113,7 +136,7 @@ export class Store {
       // only an OS crash or power cut can lose the last transactions.
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
-      db.pragma('busy_timeout = 5000');
+      db.pragma(`busy_timeout = ${Math.floor(busyTimeoutMs)}`);
     } catch (cause) {
       throw new StoreError(`store ${path}`, `cannot open: ${(cause as Error).message}`, { cause });
     }
@@ -259,6 +282,22 @@ export class Store {
       `SELECT v.version, v.title, v.date, v.summary, v.category, v.credit, v.location, v.seen_at AS seenAt
          FROM item_versions v JOIN items i ON i.id = v.item_id WHERE i.guid = ? ORDER BY v.version`,
     ).all(guid) as (ParsedItem & { version: number; seenAt: string })[];
+  }
+
+  /** What the daemon last reported. */
+  daemonState(): DaemonState {
+    const cols = Object.entries(DAEMON_COLUMNS)
+      .map(([k, c]) => `${c} AS ${k}`)
+      .join(', ');
+    return this.sql(`SELECT ${cols} FROM daemon_state WHERE id = 1`).get() as DaemonState;
+  }
+
+  /** Records part of the daemon's state (a few columns, one small write). */
+  updateDaemonState(state: Partial<DaemonState>): void {
+    const keys = Object.keys(state) as (keyof DaemonState)[];
+    if (keys.length === 0) return;
+    const sets = keys.map((k) => `${DAEMON_COLUMNS[k]} = ?`).join(', ');
+    this.write('daemon state', () => this.sql(`UPDATE daemon_state SET ${sets} WHERE id = 1`).run(...keys.map((k) => state[k] ?? null)));
   }
 
   /** Counts for status and tests. */

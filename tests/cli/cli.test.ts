@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { read, seedFiles, tempDir, writeDump } from '../helpers.js';
+import { read, redumpSeries, seedFiles, tempDir, writeDump } from '../helpers.js';
 import { cli, cliKilledAfter } from './run-cli.js';
 
 function inboxWithSeeds(): { dir: string; inbox: string; db: string; out: string } {
@@ -118,14 +118,7 @@ describe('dumpfeed status', () => {
 
 describe('a killed ingest', () => {
   it('loses and duplicates nothing: after kill -9 and a re-run, store and feeds equal a clean run', async () => {
-    // 150 re-dumps of one page, each with a new item on top.
-    const base = read(seedFiles()[0]!);
-    const dumps: [string, string][] = [];
-    let page = base;
-    for (let i = 0; i < 150; i++) {
-      page = page.replace('  1. ', `  1. Breaking item number ${i}\n\n    ${String((i % 28) + 1).padStart(2, '0')} December 2021\n\n  2. `);
-      dumps.push([`${String(i).padStart(3, '0')}.txt`, page]);
-    }
+    const dumps = redumpSeries(150);
     const make = () => {
       const dir = tempDir();
       mkdirSync(join(dir, 'inbox'));

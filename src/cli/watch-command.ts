@@ -1,0 +1,55 @@
+import { Daemon } from '../daemon.js';
+import { loadConfig } from '../config/load-config.js';
+import { createLogger, LOG_LEVELS, type LogLevel } from '../log.js';
+import { UsageError } from '../errors.js';
+
+/** Options of `dumpfeed watch`. */
+export interface WatchArgs {
+  positionals: string[];
+  config?: string | undefined;
+  db?: string | undefined;
+  out?: string | undefined;
+  'log-level'?: string | undefined;
+}
+
+// A stop that hangs (a stuck file system) must not keep a service manager waiting for ever.
+const STOP_DEADLINE_MS = 10_000;
+
+/**
+ * `dumpfeed watch`: runs the daemon until SIGTERM or SIGINT, reloading the config on SIGHUP. Resolves
+ * with the exit code once it has stopped cleanly.
+ */
+export async function watchCommand(args: WatchArgs): Promise<number> {
+  if (args.positionals.length > 0) throw new UsageError('watch takes no arguments: the inbox is source.inbox in the config');
+  const overrides = { storePath: args.db, feedsDir: args.out };
+  const level = args['log-level'] ?? loadConfig(args.config, overrides).config.log.level;
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  const logger = createLogger(level as LogLevel);
+
+  // Signal handlers go in before anything starts: a stop asked for during start-up waits for the
+  // start to finish, then stops cleanly.
+  let stopAsked: NodeJS.Signals | null = null;
+  let requestStop: (signal: NodeJS.Signals) => void = (signal) => (stopAsked = signal);
+  const onStop = (signal: NodeJS.Signals): void => {
+    setTimeout(() => {
+      logger.fatal({ signal }, `did not stop within ${STOP_DEADLINE_MS / 1000} s, exiting`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
+    requestStop(signal);
+  };
+  process.once('SIGTERM', onStop);
+  process.once('SIGINT', onStop);
+
+  const daemon = new Daemon({ configPath: args.config, overrides, logger });
+  process.on('SIGHUP', () => void daemon.reload('SIGHUP'));
+  try {
+    await daemon.start();
+  } catch (error) {
+    await daemon.stop('start failed').catch(() => undefined);
+    throw error;
+  }
+  return new Promise<number>((resolve, reject) => {
+    requestStop = (signal) => daemon.stop(signal).then(() => resolve(0), reject);
+    if (stopAsked) requestStop(stopAsked);
+  });
+}

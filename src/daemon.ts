@@ -1,0 +1,313 @@
+import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import type { FSWatcher } from 'chokidar';
+import { watch } from 'chokidar';
+import { loadConfig, type ConfigOverrides } from './config/load-config.js';
+import type { Config } from './config/schema.js';
+import { DumpfeedError } from './errors.js';
+import type { Logger } from './log.js';
+import type { DumpResult } from './model.js';
+import { isDumpName, processDump, type Context } from './pipeline.js';
+import { writeFeeds } from './sinks/feeds/write-feeds.js';
+import { explainWatchError, watchInbox } from './source/watch-inbox.js';
+import { acquireLock } from './store/instance-lock.js';
+import { Store } from './store/store.js';
+
+/** What `dumpfeed watch` is started with. */
+export interface DaemonOptions {
+  configPath: string | undefined;
+  overrides: ConfigOverrides;
+  logger: Logger;
+  now?: () => Date;
+}
+
+// While a burst is being worked through, feeds are still brought up to date this often.
+const FEED_FLUSH_MS = 1000;
+const HEARTBEAT_MS = 10_000;
+
+/**
+ * The long-running service: watches the inbox, processes each new dump in turn through the same
+ * pipeline as `ingest`, and keeps the feeds current. One broken dump never stops it: a bad dump is
+ * rejected with its reason; a passing failure (store locked, feeds folder unwritable) is logged and
+ * retried with backoff, and the dump is not marked processed until it has been stored.
+ */
+export class Daemon {
+  private config: Config;
+  private readonly store: Store;
+  private readonly log: Logger;
+  private readonly now: () => Date;
+  private readonly releaseLock: () => void;
+  /** Dumps waiting, taken in name order. */
+  private readonly pending = new Set<string>();
+  /** Dumps waiting for a retry, with their attempt count. */
+  private readonly retries = new Map<string, { attempt: number; timer: NodeJS.Timeout }>();
+  /** Topics whose feeds are not yet written. */
+  private readonly dirty = new Set<number>();
+  private feedsFailing = false;
+  private feedRetry: NodeJS.Timeout | null = null;
+  private feedRetryAttempt = 0;
+  private draining: Promise<void> | null = null;
+  private stopping = false;
+  private inboxWatcher: FSWatcher | null = null;
+  private configWatcher: FSWatcher | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: DaemonOptions) {
+    this.log = options.logger;
+    this.now = options.now ?? (() => new Date());
+    this.config = loadConfig(options.configPath, options.overrides).config;
+    this.releaseLock = acquireLock(this.config.store.path);
+    try {
+      this.store = Store.open(this.config.store.path, this.config.store.busyTimeoutMs);
+    } catch (error) {
+      this.releaseLock();
+      throw error;
+    }
+  }
+
+  private get ctx(): Context {
+    return { store: this.store, config: this.config, now: this.now };
+  }
+
+  /** Brings the feeds up to date, catches up with the inbox, then watches it. */
+  async start(): Promise<void> {
+    // Absolute paths throughout, so that logs and the store name the same file the same way.
+    const inbox = resolve(this.config.source.inbox);
+    await mkdir(inbox, { recursive: true });
+    const startedAt = this.now().toISOString();
+    this.store.updateDaemonState({ pid: process.pid, startedAt, heartbeatAt: startedAt, queue: 0 });
+    // Feeds may be behind the store if the last run was killed between the two.
+    await this.flushFeeds(true);
+
+    this.inboxWatcher = await watchInbox(
+      inbox,
+      this.config.watch,
+      (path) => this.enqueue(path),
+      (error) => this.recordError(`watch ${inbox}`, explainWatchError(error as NodeJS.ErrnoException)),
+    );
+    if (this.options.configPath) {
+      this.configWatcher = watch(resolve(this.options.configPath), { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 100 } });
+      this.configWatcher.on('change', () => void this.reload('config file changed'));
+    }
+    // Catch up with what arrived while no daemon was running (after the watch, so nothing slips between).
+    const names = (await readdir(inbox, { withFileTypes: true })).filter((e) => e.isFile() && isDumpName(e.name)).map((e) => e.name);
+    for (const name of names.sort()) this.enqueue(join(inbox, name));
+    this.heartbeat = setInterval(() => this.safeState({ heartbeatAt: this.now().toISOString(), queue: this.pending.size }), HEARTBEAT_MS);
+    this.heartbeat.unref();
+    this.log.info({ inbox, store: this.config.store.path, feeds: this.config.feeds.dir, backlog: names.length }, 'watching');
+  }
+
+  /** Adds a dump to the queue and makes sure the queue is being worked through. */
+  enqueue(path: string): void {
+    if (this.stopping) return;
+    const retry = this.retries.get(path);
+    if (retry) {
+      clearTimeout(retry.timer);
+      this.retries.delete(path);
+    }
+    this.pending.add(path);
+    this.kick();
+  }
+
+  /** Starts working through the queue (and any pending feed write) unless that is already under way. */
+  private kick(): void {
+    if (this.draining || this.stopping) return;
+    this.draining = this.drain().finally(() => {
+      this.draining = null;
+      // Dumps that arrived during the final feed write.
+      if (this.pending.size > 0) this.kick();
+    });
+  }
+
+  /** Resolves when the queue is empty and the feeds are written (or failing). */
+  async idle(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    let lastFlush = Date.now();
+    while (this.pending.size > 0 && !this.stopping) {
+      const next = [...this.pending].sort()[0]!;
+      this.pending.delete(next);
+      await this.handle(next);
+      if (Date.now() - lastFlush >= FEED_FLUSH_MS) {
+        await this.flushFeeds();
+        lastFlush = Date.now();
+      }
+    }
+    await this.flushFeeds();
+  }
+
+  private async handle(path: string): Promise<void> {
+    this.log.debug({ file: path }, 'dump picked up');
+    let processed;
+    try {
+      processed = await processDump(this.ctx, path);
+    } catch (error) {
+      this.scheduleRetry(path, error);
+      return;
+    }
+    const { result, topicId } = processed;
+    this.retries.delete(path);
+    if (result.error !== null && /^cannot read: ENOENT/.test(result.error)) {
+      this.log.debug({ file: path }, 'dump vanished before it was read');
+      return;
+    }
+    if (result.error !== null && /^cannot read/.test(result.error)) {
+      this.scheduleRetry(path, new DumpfeedError(path, result.error));
+      return;
+    }
+    if (topicId !== null) this.dirty.add(topicId);
+    this.report(result);
+    this.safeState({ lastDump: path, lastDumpAt: this.now().toISOString(), queue: this.pending.size });
+    if (this.config.watch.moveProcessed) await this.moveDone(path, result);
+  }
+
+  private report(r: DumpResult): void {
+    if (r.error !== null) {
+      this.log.warn({ file: r.file, reason: r.error }, 'dump rejected');
+      this.safeState({ lastError: `${r.file}: ${r.error}`, lastErrorAt: this.now().toISOString() });
+    } else if (r.duplicate) {
+      this.log.info({ file: r.file, topic: r.topic }, 'dump already processed, skipped');
+    } else {
+      this.log.info(
+        {
+          file: r.file,
+          topic: r.topic,
+          new: r.new.length,
+          updated: r.updated.length,
+          unchanged: r.unchanged,
+          newTitles: r.new.slice(0, 20).map((n) => n.title),
+        },
+        'dump processed',
+      );
+    }
+  }
+
+  /** Moves a finished dump out of the inbox; a rejected one gets a `.reason` file beside it. Never deletes. */
+  private async moveDone(path: string, r: DumpResult): Promise<void> {
+    const folder = join(resolve(this.config.source.inbox), r.error === null ? 'processed' : 'rejected');
+    try {
+      await mkdir(folder, { recursive: true });
+      const target = await freeName(join(folder, basename(path)));
+      if (r.error !== null) await writeFile(`${target}.reason`, `${r.error}\n`);
+      await rename(path, target);
+    } catch (error) {
+      this.log.warn({ file: path, err: (error as Error).message }, 'could not move dump out of the inbox');
+    }
+  }
+
+  private scheduleRetry(path: string, error: unknown): void {
+    const attempt = (this.retries.get(path)?.attempt ?? 0) + 1;
+    const delay = Math.min(this.config.watch.retryMaxMs, 500 * 2 ** (attempt - 1));
+    this.recordError(path, describe(error), { retryInMs: delay, attempt });
+    const timer = setTimeout(() => {
+      this.retries.delete(path);
+      this.enqueue(path);
+    }, delay);
+    this.retries.set(path, { attempt, timer });
+  }
+
+  /** Writes the feeds of the topics changed since the last write (all feeds when `all`). */
+  private async flushFeeds(all = false): Promise<void> {
+    if (!all && this.dirty.size === 0 && !this.feedsFailing) return;
+    const topics = [...this.dirty];
+    try {
+      const report = await writeFeeds(this.store, this.config, all || this.feedsFailing ? undefined : topics);
+      for (const t of topics) this.dirty.delete(t);
+      if (this.feedsFailing) this.log.info('feeds can be written again');
+      this.feedsFailing = false;
+      this.feedRetryAttempt = 0;
+      if (report.written.length > 0) this.log.info({ written: report.written.length, unchanged: report.unchanged }, 'feeds written');
+    } catch (error) {
+      this.feedsFailing = true;
+      const delay = Math.min(this.config.watch.retryMaxMs, 500 * 2 ** this.feedRetryAttempt++);
+      this.recordError('feeds', describe(error), { retryInMs: delay });
+      if (!this.feedRetry && !this.stopping) {
+        this.feedRetry = setTimeout(() => {
+          this.feedRetry = null;
+          this.kick();
+        }, delay);
+      }
+    }
+  }
+
+  /** Re-reads the config; a bad one is reported and the running one kept. */
+  async reload(why: string): Promise<void> {
+    let next: Config;
+    try {
+      next = loadConfig(this.options.configPath, this.options.overrides).config;
+    } catch (error) {
+      this.recordError('reload', `${describe(error)}; keeping the running config`);
+      return;
+    }
+    const fixed: [string, unknown, unknown][] = [
+      ['source.inbox', this.config.source.inbox, next.source.inbox],
+      ['store.path', this.config.store.path, next.store.path],
+      ['watch', this.config.watch, next.watch],
+    ];
+    const needRestart = fixed.filter(([, a, b]) => JSON.stringify(a) !== JSON.stringify(b)).map(([k]) => k);
+    if (needRestart.length) this.log.warn({ keys: needRestart }, 'these settings take effect after a restart');
+    this.config = {
+      ...next,
+      source: { ...next.source, inbox: this.config.source.inbox },
+      store: this.config.store,
+      watch: this.config.watch,
+    };
+    this.log.level = next.log.level;
+    this.log.info({ why }, 'config reloaded');
+    await this.idle();
+    await this.flushFeeds(true);
+  }
+
+  /** Stops taking dumps, finishes the one in hand, writes pending feeds and closes the store. */
+  async stop(signal: string): Promise<void> {
+    if (this.stopping) return;
+    this.log.info({ signal, queued: this.pending.size }, 'stopping');
+    this.stopping = true;
+    for (const { timer } of this.retries.values()) clearTimeout(timer);
+    if (this.feedRetry) clearTimeout(this.feedRetry);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    await Promise.all([this.inboxWatcher?.close(), this.configWatcher?.close()]);
+    await this.idle();
+    await this.flushFeeds();
+    this.safeState({ pid: null, queue: 0 });
+    this.store.close();
+    this.releaseLock();
+    this.log.info('stopped');
+  }
+
+  private recordError(where: string, message: string, extra: Record<string, unknown> = {}): void {
+    this.log.error({ where, ...extra }, message);
+    this.safeState({
+      lastError: message.includes(where) ? message : `${where}: ${message}`,
+      lastErrorAt: this.now().toISOString(),
+      queue: this.pending.size,
+    });
+  }
+
+  // The state row is informative: failing to write it (store locked) must not stop the work.
+  private safeState(state: Parameters<Store['updateDaemonState']>[0]): void {
+    try {
+      this.store.updateDaemonState(state);
+    } catch (error) {
+      this.log.debug({ err: describe(error) }, 'could not record daemon state');
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof DumpfeedError ? error.toLine() : error instanceof Error ? error.message : String(error);
+}
+
+/** `name`, or `name.1`, `name.2`, ... when a file of that name is already there. */
+async function freeName(path: string): Promise<string> {
+  for (let n = 0; ; n++) {
+    const candidate = n === 0 ? path : `${path}.${n}`;
+    try {
+      await stat(candidate);
+    } catch {
+      return candidate;
+    }
+  }
+}

@@ -1,0 +1,18 @@
+import { pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
+
+/** Log levels, most verbose first. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type { Logger };
+
+/**
+ * The daemon's logger: one JSON object per line (for journald, files and log shippers), or a readable
+ * coloured line when stdout is a terminal. Written synchronously so that nothing logged is lost when
+ * the process is killed.
+ */
+export function createLogger(level: LogLevel, readable = process.stdout.isTTY === true): Logger {
+  const options = { level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime };
+  if (readable) return pino(options, pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
+  return pino(options, pino.destination({ fd: 1, sync: true }));
+}

@@ -1,0 +1,69 @@
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { DumpfeedError } from '../errors.js';
+
+/** The lock file that keeps a second daemon off the same store: `<store>.lock`, holding the owner's pid. */
+export function lockPath(storePath: string): string {
+  return `${storePath}.lock`;
+}
+
+/** The pid of the daemon that holds the lock on this store, or null when none is running. */
+export function lockOwner(storePath: string): number | null {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(lockPath(storePath), 'utf8').trim());
+  } catch {
+    return null;
+  }
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : null;
+}
+
+/**
+ * Takes the lock for this process, or throws naming the running owner. A lock left by a process that
+ * no longer exists (after kill -9 or a power cut) is taken over.
+ */
+export function acquireLock(storePath: string): () => void {
+  const path = lockPath(storePath);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      return () => releaseLock(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new DumpfeedError(`lock ${path}`, `cannot create: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+          cause: error,
+        });
+      }
+      const owner = lockOwner(storePath);
+      if (owner !== null && owner !== process.pid) {
+        throw new DumpfeedError(`lock ${path}`, `another dumpfeed watch (pid ${owner}) is already using ${storePath}`);
+      }
+      // Stale: its process is gone. Remove it and try once more (another starter may win the race).
+      try {
+        unlinkSync(path);
+      } catch {
+        // Someone else removed it first.
+      }
+    }
+  }
+  throw new DumpfeedError(`lock ${path}`, `another dumpfeed watch is starting on ${storePath}`);
+}
+
+function releaseLock(path: string): void {
+  try {
+    if (Number(readFileSync(path, 'utf8').trim()) === process.pid) unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,258 @@
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cli } from '../cli/run-cli.js';
+import { read, redumpSeries, seedFiles, tempDir } from '../helpers.js';
+import { processed, rejected, WatchProcess, writeWatchConfig } from './watch-process.js';
+
+const running: WatchProcess[] = [];
+afterEach(async () => {
+  for (const w of running.splice(0)) {
+    if (w.running) {
+      w.signal('SIGKILL');
+      await w.exited;
+    }
+  }
+});
+
+function setup(extra: Record<string, unknown> = {}): { dir: string; inbox: string; feeds: string } {
+  const dir = tempDir();
+  const inbox = join(dir, 'inbox');
+  mkdirSync(inbox);
+  writeWatchConfig(dir, extra);
+  return { dir, inbox, feeds: join(dir, 'feeds') };
+}
+
+function startWatch(dir: string): WatchProcess {
+  const w = new WatchProcess(dir);
+  running.push(w);
+  return w;
+}
+
+/** Writes a file elsewhere and renames it into the inbox, as a careful writer does. */
+function dropAtomically(inbox: string, name: string, content: string | Uint8Array): void {
+  const temp = join(inbox, `.${name}.part`);
+  writeFileSync(temp, content);
+  renameSync(temp, join(inbox, name));
+}
+
+const seeds = seedFiles().map((f) => ({ name: f.split('/').pop()!, text: readFileSync(f, 'utf8') }));
+
+describe('dumpfeed watch', () => {
+  it('catches up with dumps that arrived while it was down, in name order, skipping processed ones', async () => {
+    const { dir, inbox } = setup();
+    for (const s of seeds.slice(0, 3)) writeFileSync(join(inbox, s.name), s.text);
+    expect(cli(['ingest', '--config', 'dumpfeed.json', join(inbox, seeds[1]!.name)], dir).code).toBe(0);
+
+    const w = startWatch(dir);
+    await w.waitFor(processed(), 2);
+    const about = w.lines.filter((l) => l.file).map((l) => [l.msg, l.file!.split('/').pop()]);
+    expect(about.filter(([m]) => m !== 'dump picked up')).toEqual([
+      ['dump processed', seeds[0]!.name],
+      ['dump already processed, skipped', seeds[1]!.name],
+      ['dump processed', seeds[2]!.name],
+    ]);
+    await w.waitFor((l) => l.msg === 'feeds written');
+    expect(readdirSync(join(dir, 'feeds'))).toContain('press-releases.atom');
+  });
+
+  it('picks up a dump renamed into place and updates its feed; ignores temporary and hidden files', async () => {
+    const { dir, inbox, feeds } = setup();
+    const w = startWatch(dir);
+    await w.waitFor((l) => l.msg === 'watching');
+    for (const name of ['.hidden.txt', 'x.txt.part', 'x.tmp', 'x.txt~']) writeFileSync(join(inbox, name), seeds[0]!.text);
+    dropAtomically(inbox, 'a.txt', seeds[4]!.text);
+    const [line] = await w.waitFor(processed('a.txt'));
+    expect(line).toMatchObject({ topic: 'Impact and people', new: 10, updated: 0, unchanged: 0 });
+    await w.waitFor((l) => l.msg === 'feeds written');
+    expect(read(join(feeds, 'impact-and-people.atom'))).toContain('Child labour in Myanmar’s jade mines is a deadly gamble');
+    // Give the ignored files every chance to be (wrongly) picked up.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(w.lines.filter((l) => l.file && !l.file.endsWith('a.txt'))).toEqual([]);
+  });
+
+  it('reads a dump written slowly in several chunks once, complete', async () => {
+    const { dir, inbox } = setup({ watch: { stabilityMs: 400, retryMaxMs: 400 } });
+    const w = startWatch(dir);
+    await w.waitFor((l) => l.msg === 'watching');
+    const text = seeds[0]!.text;
+    const fd = openSync(join(inbox, 'slow.txt'), 'w');
+    const parts = [text.slice(0, 1000), text.slice(1000, 2500), text.slice(2500)];
+    for (const part of parts) {
+      writeSync(fd, part);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    closeSync(fd);
+    const [line] = await w.waitFor(processed('slow.txt'));
+    expect(line!.new).toBe(20);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(w.lines.filter((l) => l.file?.endsWith('slow.txt') && l.msg !== 'dump picked up')).toHaveLength(1);
+    expect(w.lines.filter(rejected())).toEqual([]);
+  });
+
+  it('works through a burst one at a time, in name order, ending where a clean ingest ends', async () => {
+    const { dir, inbox, feeds } = setup();
+    const w = startWatch(dir);
+    await w.waitFor((l) => l.msg === 'watching');
+    const series = redumpSeries(120);
+    for (const [name, text] of series) dropAtomically(inbox, name, text);
+    const lines = await w.waitFor(processed(), 120, 60_000);
+    // Each re-dump adds exactly one item on top: processed in order, every dump finds one new item.
+    expect(lines.every((l) => l.new === 1 || l.file!.endsWith('000.txt'))).toBe(true);
+    await w.waitFor((l) => l.msg === 'feeds written' && w.lines.indexOf(l) > w.lines.indexOf(lines[119]!));
+
+    const clean = tempDir();
+    mkdirSync(join(clean, 'in'));
+    for (const [name, text] of series) writeFileSync(join(clean, 'in', name), text);
+    expect(cli(['ingest', '--db', 'db', '--out', 'feeds', 'in'], clean).code).toBe(0);
+    for (const f of ['press-releases.atom', 'press-releases.json', 'all.rss']) {
+      const strip = (s: string) => s.replace(/<updated>[^<]*<\/updated>|<lastBuildDate>[^<]*<\/lastBuildDate>/g, '');
+      // Same entries in the same order; only file times (and so edit times) may differ between the runs.
+      expect(strip(read(join(feeds, f))).replace(/"date_modified": "[^"]*"/g, '')).toBe(
+        strip(read(join(clean, 'feeds', f))).replace(/"date_modified": "[^"]*"/g, ''),
+      );
+    }
+  });
+
+  it('rejects bad dumps among good ones with their reasons and keeps running', async () => {
+    const { dir, inbox } = setup({ source: { inbox: 'inbox', maxBytes: 100_000 } });
+    const w = startWatch(dir);
+    await w.waitFor((l) => l.msg === 'watching');
+    const bad: [string, string | Uint8Array, RegExp][] = [
+      ['b1-empty.txt', '', /^empty file$/],
+      ['b2-binary.txt', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0]), /^binary file/],
+      ['b3-truncated.txt', seeds[3]!.text.slice(0, 2000), /^truncated: /],
+      ['b4-latin1.txt', Buffer.from('Presse\n\n  1. Caf\xe9\n\n    01 May 2021\n', 'latin1'), /^not valid UTF-8/],
+      ['b5-huge.txt', seeds[0]!.text.repeat(30), /^too large: /],
+    ];
+    dropAtomically(inbox, 'a-good.txt', seeds[0]!.text);
+    for (const [name, bytes] of bad) dropAtomically(inbox, name, bytes);
+    dropAtomically(inbox, 'c-good.txt', seeds[1]!.text);
+    await w.waitFor(processed(), 2);
+    const rejects = await w.waitFor(rejected(), 5);
+    for (const [name, , reason] of bad) expect(rejects.find((l) => l.file!.endsWith(name))!.reason).toMatch(reason);
+    expect(w.running).toBe(true);
+    dropAtomically(inbox, 'd-good.txt', seeds[2]!.text);
+    await w.waitFor(processed('d-good.txt'));
+    const status = JSON.parse(cli(['status', '--config', 'dumpfeed.json', '--json'], dir).stdout);
+    expect(status.counts).toMatchObject({ topics: 3, dumps: 3, rejected: 4 });
+  });
+
+  it('moves processed dumps to processed/ and rejected ones to rejected/ with the reason', async () => {
+    const { dir, inbox } = setup({ watch: { stabilityMs: 150, retryMaxMs: 400, moveProcessed: true } });
+    writeFileSync(join(inbox, 'good.txt'), seeds[0]!.text);
+    writeFileSync(join(inbox, 'bad.txt'), '');
+    const w = startWatch(dir);
+    await w.waitFor(processed('good.txt'));
+    await w.waitFor(rejected('bad.txt'));
+    await expect.poll(() => readdirSync(inbox).sort()).toEqual(['processed', 'rejected']);
+    expect(readdirSync(join(inbox, 'processed'))).toEqual(['good.txt']);
+    expect(readdirSync(join(inbox, 'rejected')).sort()).toEqual(['bad.txt', 'bad.txt.reason']);
+    expect(read(join(inbox, 'rejected', 'bad.txt.reason'))).toBe('empty file\n');
+    // The same name again later does not overwrite the first.
+    writeFileSync(join(inbox, 'good.txt'), seeds[0]!.text);
+    await w.waitFor((l) => l.msg === 'dump already processed, skipped');
+    await expect.poll(() => readdirSync(join(inbox, 'processed')).sort()).toEqual(['good.txt', 'good.txt.1']);
+  });
+
+  it('refuses to start a second daemon on the same store', async () => {
+    const { dir } = setup();
+    const first = startWatch(dir);
+    await first.waitFor((l) => l.msg === 'watching');
+    const second = cli(['watch', '--config', 'dumpfeed.json'], dir);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toBe(`error: lock state.db.lock: another dumpfeed watch (pid ${first.pid}) is already using state.db\n`);
+    const status = cli(['status', '--config', 'dumpfeed.json'], dir);
+    expect(status.stdout).toMatch(new RegExp(`^daemon: running \\(pid ${first.pid}, since \\S+\\), 0 dumps queued`, 'm'));
+  });
+
+  it('stops cleanly on SIGTERM in the middle of a burst; a restart finishes the rest', async () => {
+    const { dir, inbox } = setup();
+    for (const [name, text] of redumpSeries(80)) writeFileSync(join(inbox, name), text);
+    const w = startWatch(dir);
+    await w.waitFor(processed(), 5);
+    const t0 = Date.now();
+    w.signal('SIGTERM');
+    expect(await w.exited).toEqual({ code: 0, signal: null });
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(w.messages().slice(-1)).toEqual(['stopped']);
+    expect(existsSync(join(dir, 'state.db.lock'))).toBe(false);
+    expect(cli(['status', '--config', 'dumpfeed.json'], dir).stdout).toMatch(/^daemon: not running$/m);
+
+    const again = startWatch(dir);
+    const done = w.lines.filter(processed()).length;
+    await again.waitFor(processed(), 80 - done, 30_000);
+    expect(JSON.parse(cli(['status', '--config', 'dumpfeed.json', '--json'], dir).stdout).counts.dumps).toBe(80);
+  });
+
+  it('reloads the config on SIGHUP and when the file changes, and keeps running on a bad one', async () => {
+    const { dir, inbox, feeds } = setup();
+    writeFileSync(join(inbox, 'a.txt'), seeds[0]!.text);
+    const w = startWatch(dir);
+    await w.waitFor((l) => l.msg === 'feeds written');
+    writeWatchConfig(dir, { feeds: { dir: 'feeds', title: 'Renamed site' } });
+    w.signal('SIGHUP');
+    await w.waitFor((l) => l.msg === 'config reloaded');
+    await expect.poll(() => read(join(feeds, 'all.atom'))).toContain('<title>Renamed site</title>');
+
+    writeFileSync(join(dir, 'dumpfeed.json'), '{ "feeds": { "lenght": 3 } }');
+    await w.waitFor((l) => l.where === 'reload');
+    expect(w.lines.find((l) => l.where === 'reload')!.msg).toMatch(/unknown key "feeds.lenght"; keeping the running config$/);
+    expect(w.running).toBe(true);
+
+    writeWatchConfig(dir, { feeds: { dir: 'feeds', title: 'Third name' } });
+    await w.waitFor((l) => l.msg === 'config reloaded' && l.why === 'config file changed');
+    await expect.poll(() => read(join(feeds, 'all.atom'))).toContain('<title>Third name</title>');
+  });
+
+  it('retries feed writes while the feeds folder is unwritable, then catches up', async () => {
+    const { dir, inbox, feeds } = setup();
+    writeFileSync(join(inbox, 'a.txt'), seeds[0]!.text);
+    const w = startWatch(dir);
+    await w.waitFor((l) => l.msg === 'feeds written');
+    // The feeds folder is replaced by a file: no user, root included, can write feeds into it.
+    renameSync(feeds, `${feeds}.away`);
+    writeFileSync(feeds, 'not a folder');
+    dropAtomically(inbox, 'b.txt', seeds[1]!.text);
+    await w.waitFor(processed('b.txt'));
+    const failures = await w.waitFor((l) => l.where === 'feeds', 2);
+    expect(failures[0]!.msg).toMatch(/^feeds .*feeds: cannot (create folder|write): E(EXIST|NOTDIR)/);
+    rmSync(feeds);
+    renameSync(`${feeds}.away`, feeds);
+    await w.waitFor((l) => l.msg === 'feeds can be written again');
+    expect(read(join(feeds, 'news-and-events.atom'))).toContain('ILO, USDOL launch new project to support rural workers');
+  });
+
+  it('leaves a dump unprocessed while the store is locked by another process, and stores it once free', async () => {
+    const { dir, inbox } = setup();
+    const w = startWatch(dir);
+    await w.waitFor((l) => l.msg === 'watching');
+    const other = new Database(join(dir, 'state.db'));
+    other.exec('BEGIN EXCLUSIVE');
+    try {
+      dropAtomically(inbox, 'a.txt', seeds[0]!.text);
+      const [failure] = await w.waitFor((l) => l.where?.toString().endsWith('a.txt') === true && l.level === 50);
+      expect(failure!.msg).toMatch(/database is locked/);
+      expect(w.lines.filter(processed())).toEqual([]);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    const [done] = await w.waitFor(processed('a.txt'));
+    expect(done!.new).toBe(20);
+    const status = cli(['status', '--config', 'dumpfeed.json'], dir).stdout;
+    expect(status).toMatch(/^last error: \S+ {2}store state\.db: cannot record \S+\/inbox\/a\.txt: database is locked$/m);
+  });
+});
