@@ -160,7 +160,9 @@ export class Daemon {
     if (topicId !== null) this.dirty.add(topicId);
     this.report(result);
     this.safeState({ lastDump: path, lastDumpAt: this.now().toISOString(), queue: this.pending.size });
-    if (this.config.watch.moveProcessed) await this.moveDone(path, result);
+    // A dump that looks cut off may still be being written (a writer that pauses longer than
+    // watch.stabilityMs): it stays in the inbox, and its next change is read again.
+    if (this.config.watch.moveProcessed && result.errorKind !== 'truncated') await this.moveDone(path, result);
   }
 
   private report(r: DumpResult): void {

@@ -40,6 +40,8 @@ export interface DumpResult {
   /** True when the same bytes were processed before: nothing was done. */
   duplicate: boolean;
   error: string | null;
+  /** The class of the rejection (`truncated`, `binary`, ...), or null. */
+  errorKind?: string | null;
 }
 
 /** An item as the store keeps it: its permanent identity plus its current version. */

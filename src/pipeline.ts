@@ -33,7 +33,7 @@ export async function processDump(ctx: Context, path: string): Promise<Processed
   try {
     dump = await readDumpFile(path, ctx.config.source.maxBytes);
   } catch (error) {
-    if (error instanceof ParseError) return { result: { ...result, error: error.reason }, topicId: null };
+    if (error instanceof ParseError) return { result: { ...result, error: error.reason, errorKind: error.kind }, topicId: null };
     throw error;
   }
 
@@ -49,7 +49,7 @@ export async function processDump(ctx: Context, path: string): Promise<Processed
   } catch (error) {
     if (!(error instanceof ParseError)) throw error;
     ctx.store.recordRejected(meta, error);
-    return { result: { ...result, error: error.reason }, topicId: null };
+    return { result: { ...result, error: error.reason, errorKind: error.kind }, topicId: null };
   }
 
   const recorded = ctx.store.recordDump(meta, parsed, ctx.config.ids);

@@ -81,7 +81,7 @@ export const configSchema = z.strictObject({
         .int()
         .min(0)
         .max(60_000)
-        .default(250)
+        .default(200)
         .describe('A dump is read once its size has not changed for this long (the writer is done).'),
       moveProcessed: z
         .boolean()

@@ -83,6 +83,15 @@ describe('dumpfeed watch', () => {
     expect(w.lines.filter((l) => l.file && !l.file.endsWith('a.txt'))).toEqual([]);
   });
 
+  it('works by polling when inotify is not available (watch.usePolling)', async () => {
+    const { dir, inbox } = setup({ watch: { stabilityMs: 100, retryMaxMs: 400, usePolling: true, pollIntervalMs: 100 } });
+    const w = startWatch(dir);
+    await w.waitFor((l) => l.msg === 'watching');
+    dropAtomically(inbox, 'polled.txt', seeds[2]!.text);
+    const [line] = await w.waitFor(processed('polled.txt'));
+    expect(line!.new).toBe(10);
+  });
+
   it('reads a dump written slowly in several chunks once, complete', async () => {
     const { dir, inbox } = setup({ watch: { stabilityMs: 400, retryMaxMs: 400 } });
     const w = startWatch(dir);
@@ -100,6 +109,25 @@ describe('dumpfeed watch', () => {
     await new Promise((r) => setTimeout(r, 600));
     expect(w.lines.filter((l) => l.file?.endsWith('slow.txt') && l.msg !== 'dump picked up')).toHaveLength(1);
     expect(w.lines.filter(rejected())).toEqual([]);
+  });
+
+  it('reads again, and does not move away, a dump whose writer paused longer than the stability window', async () => {
+    const { dir, inbox } = setup({ watch: { stabilityMs: 100, retryMaxMs: 400, moveProcessed: true } });
+    const w = startWatch(dir);
+    await w.waitFor((l) => l.msg === 'watching');
+    const text = seeds[0]!.text;
+    const fd = openSync(join(inbox, 'paused.txt'), 'w');
+    writeSync(fd, text.slice(0, 1200));
+    // The writer stalls: the daemon reads what is there, sees a cut-off dump and leaves it alone.
+    const [early] = await w.waitFor(rejected('paused.txt'));
+    expect(early!.reason).toMatch(/^truncated: /);
+    expect(readdirSync(inbox)).toContain('paused.txt');
+    writeSync(fd, text.slice(1200));
+    closeSync(fd);
+    const [done] = await w.waitFor(processed('paused.txt'));
+    expect(done!.new).toBe(20);
+    await expect.poll(() => readdirSync(join(inbox, 'processed'))).toEqual(['paused.txt']);
+    expect(existsSync(join(inbox, 'rejected'))).toBe(false);
   });
 
   it('works through a burst one at a time, in name order, ending where a clean ingest ends', async () => {
