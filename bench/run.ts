@@ -1,10 +1,19 @@
 import { parseArgs } from 'node:util';
+import { benchBatchIngest, benchFeedWrite, benchGrowth } from './ingest.js';
+import { benchParse } from './parse-throughput.js';
 import { benchWatchLatency } from './watch-latency.js';
 
-/** `npm run bench [-- --quick]`: prints one figure per line with what it is compared with. */
+/**
+ * `npm run bench [-- --quick] [-- --only NAME]`: prints one figure per line with what it is compared
+ * with. NAME: parse, ingest, growth, feeds, watch. --quick runs small sizes (for the smoke test).
+ */
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' } } });
 const quick = values.quick === true;
-const only = values.only;
+const want = (name: string): boolean => !values.only || values.only.split(',').includes(name);
 
 process.stdout.write(`dumpfeed benchmarks on node ${process.version}, ${process.platform}/${process.arch}${quick ? ' (quick)' : ''}\n`);
-if (!only || only === 'watch') await benchWatchLatency(quick ? 10 : 200);
+if (want('parse')) benchParse(quick ? 500 : 20_000, quick ? 5 : 41);
+if (want('ingest')) await benchBatchIngest(quick ? 2 : 20, quick ? 10 : 500, 50);
+if (want('growth')) await benchGrowth(1_000, quick ? 5_000 : 1_000_000);
+if (want('feeds')) await benchFeedWrite();
+if (want('watch')) await benchWatchLatency(quick ? 10 : 200);

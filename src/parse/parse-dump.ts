@@ -20,46 +20,65 @@ interface RawItem {
 
 /** Parses the text of one dump; `file` is used in error messages only. */
 export function parseDump(text: string, file: string): ParsedDump {
-  const endsWithNewline = /[\r\n]$/.test(text);
-  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
+  // Not a regex: an unanchored /[\r\n]$/ would be tried at every position of a large dump.
+  const lastCode = text.charCodeAt(text.length - 1);
+  const endsWithNewline = lastCode === 10 || lastCode === 13;
+  // One scan of the whole text for what is rare (control characters, CR, odd white space), so that
+  // the common case needs no regular expression per line.
+  let body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const odd = RARE.test(body);
+  if (odd) body = body.replace(CONTROL_CHARS, '').replace(/\r\n?/g, '\n');
   const preamble: string[] = [];
   const raws: RawItem[] = [];
   let current: RawItem | null = null;
-  let block: string[] = [];
+  let block: string | null = null;
 
   const endBlock = (): void => {
-    if (current && block.length > 0) current.blocks.push(block.join(' '));
-    block = [];
+    if (current && block !== null) current.blocks.push(odd || block.includes('  ') ? collapse(block) : block);
+    block = null;
+  };
+  const addToBlock = (part: string): void => {
+    block = block === null ? part : `${block} ${part}`;
   };
 
-  lines.forEach((rawLine, index) => {
-    const line = stripControls(rawLine).replace(/\s+$/, '');
-    const marker = ITEM_RE.exec(line);
+  let lineNo = 0;
+  for (let start = 0; start <= body.length;) {
+    let end = body.indexOf('\n', start);
+    if (end < 0) end = body.length;
+    lineNo++;
+    let stop = end;
+    while (stop > start && isSpace(body.charCodeAt(stop - 1))) stop--;
+    let indent = start;
+    while (indent < stop && body.charCodeAt(indent) === 32) indent++;
+    const next = end + 1;
+    if (stop === start || indent === stop) {
+      endBlock();
+      start = next;
+      continue;
+    }
+    // Cheap test first: a marker has at most three spaces, then a digit.
+    const marker = indent - start <= 3 && isDigit(body.charCodeAt(indent)) ? ITEM_RE.exec(body.slice(start, stop)) : null;
     if (marker) {
       endBlock();
-      current = { number: Number(marker[1]), line: index + 1, blocks: [] };
+      current = { number: Number(marker[1]), line: lineNo, blocks: [] };
       raws.push(current);
       const first = marker[2]?.trim();
-      if (first) block.push(first);
-      return;
-    }
-    if (line.trim() === '') {
+      if (first) block = first;
+    } else if (!current) {
+      preamble.push(body.slice(indent, stop).trim());
+    } else if (indent > start) {
+      // Already trimmed: `indent` skipped the spaces, `stop` the trailing white space.
+      addToBlock(body.slice(indent, stop));
+    } else if (body.charCodeAt(start) === 9) {
+      addToBlock(body.slice(start, stop).trim());
+    } else {
+      // An unindented line between items: a month heading (`October 2023`) or page chrome such as
+      // pagination. It belongs to no item; it only ends the block in hand.
       endBlock();
-      return;
+      if (!isMonthHeading(body.slice(start, stop))) current = null;
     }
-    if (!current) {
-      preamble.push(line.trim());
-      return;
-    }
-    if (/^\s/.test(line)) {
-      block.push(line.trim());
-      return;
-    }
-    // An unindented line between items: a month heading (`October 2023`) or page chrome such as
-    // pagination. It belongs to no item; it only ends the block in hand.
-    endBlock();
-    if (!isMonthHeading(line)) current = null;
-  });
+    start = next;
+  }
   endBlock();
 
   if (preamble.length === 0 && raws.length === 0) throw new ParseError(file, 'empty file (whitespace only)', 'empty');
@@ -69,7 +88,9 @@ export function parseDump(text: string, file: string): ParsedDump {
 
   const seen: SeenSoFar = { labels: new Set(), datelines: 0, datelinesWithComma: 0 };
   const items = raws.map((raw, i) => interpretItem(raw, file, seen, i === raws.length - 1 ? endsWithNewline : null));
-  return { topic, items: dedupeItems(items) };
+  // Only a restart of the numbering (an older section) can list an item a second time.
+  const restarted = raws.some((raw, i) => i > 0 && raw.number <= raws[i - 1]!.number);
+  return { topic, items: restarted ? dedupeItems(items) : items };
 }
 
 /**
@@ -105,7 +126,7 @@ function interpretItem(raw: RawItem, file: string, seen: SeenSoFar, lastItemNewl
   const where = `line ${raw.line}: item ${raw.number}`;
   const isLast = lastItemNewline !== null;
   const truncated = (why: string): ParseError => new ParseError(file, `truncated: ${where} ${why}`, 'truncated');
-  const blocks = raw.blocks.map(collapse);
+  const blocks = raw.blocks;
 
   let rest = blocks;
   let credit: string | null = null;
@@ -195,20 +216,34 @@ function joinParagraphs(paragraphs: string[]): string | null {
  * twice in one dump is kept once, at its first place.
  */
 function dedupeItems(items: ParsedItem[]): ParsedItem[] {
-  const seen = new Set<string>();
+  const seen = new Map<string, ParsedItem[]>();
   return items.filter((item) => {
-    const k = JSON.stringify(item);
-    if (seen.has(k)) return false;
-    seen.add(k);
+    const same = seen.get(item.title);
+    if (same?.some((other) => sameItem(other, item))) return false;
+    if (same) same.push(item);
+    else seen.set(item.title, [item]);
     return true;
   });
 }
 
+function sameItem(a: ParsedItem, b: ParsedItem): boolean {
+  return a.date === b.date && a.summary === b.summary && a.category === b.category && a.credit === b.credit && a.location === b.location;
+}
+
+// Double spaces, tabs and other white space inside a block become one space.
 function collapse(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
 }
 
-// C0/C1 controls other than tab are not text; they would also make the XML feeds invalid.
-function stripControls(s: string): string {
-  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }
+
+function isSpace(code: number): boolean {
+  return code === 32 || code === 9 || code === 13;
+}
+
+// C0/C1 controls other than tab and line ends are not text; they would also make the XML feeds invalid.
+const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]/g;
+// Anything the plain scan does not handle: controls, CR, tabs, white space other than a space.
+const RARE = /[\u0000-\u0009\u000b-\u001f\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\ufffe\uffff]/;

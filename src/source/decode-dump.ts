@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import { ParseError } from '../errors.js';
 
@@ -30,7 +31,12 @@ export function decodeDump(bytes: Uint8Array, file: string, encoding: DumpEncodi
   if (!label.startsWith('utf-16')) assertNotBinary(body, file);
 
   let text: string;
-  if (label.startsWith('utf-')) {
+  if (label === 'utf-8') {
+    // Buffer's validator and decoder are several times faster than a fatal TextDecoder.
+    const buffer = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    if (!isUtf8(buffer)) throw encodingError(body, label, file, new TypeError('invalid UTF-8'));
+    text = buffer.toString('utf8');
+  } else if (label.startsWith('utf-')) {
     try {
       text = new TextDecoder(label, { fatal: true }).decode(body);
     } catch (cause) {

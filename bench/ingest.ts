@@ -1,0 +1,114 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseConfig } from '../dist/config/load-config.js';
+import { ingestPaths, processDump, type Context } from '../dist/pipeline.js';
+import { writeFeeds } from '../dist/sinks/feeds/write-feeds.js';
+import { Store } from '../dist/store/store.js';
+import { generateCorpus, writeCorpus } from './corpus.js';
+import { report } from './report.js';
+
+function context(dir: string): Context {
+  const config = parseConfig({ store: { path: join(dir, 'state.db') }, feeds: { dir: join(dir, 'feeds') } }, 'bench');
+  return { store: Store.open(config.store.path), config, now: () => new Date('2026-01-01T00:00:00Z') };
+}
+
+/** Batch ingest of a generated corpus: dumps per second and milliseconds per dump, feeds included. */
+export async function benchBatchIngest(topics: number, dumps: number, items: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'dumpfeed-bench-'));
+  try {
+    const paths = writeCorpus(join(dir, 'corpus'), { topics, dumps, items, seed: 1 });
+    const ctx = context(dir);
+    const t0 = performance.now();
+    const result = await ingestPaths(ctx, [join(dir, 'corpus')]);
+    const ms = performance.now() - t0;
+    const failed = result.files.filter((f) => f.error !== null).length;
+    if (failed > 0) throw new Error(`${failed} dumps rejected`);
+    report(`ingest: ${topics} topics x ${dumps} re-dumps x ${items} items`, paths.length / (ms / 1000), 'dumps/s', '>= 500 dumps/s');
+    report('ingest: per dump', ms / paths.length, 'ms', `${paths.length} dumps, ${ctx.store.counts().items} items stored`);
+    ctx.store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Growth: the cost of one re-dump with a small history against the same with a large one. The large
+ * store is filled through the real pipeline with big dumps of other topics, so its indexes are real.
+ */
+export async function benchGrowth(small: number, large: number, keep?: (dir: string) => Promise<void>): Promise<void> {
+  const perDump = async (history: number): Promise<number> => {
+    const dir = mkdtempSync(join(tmpdir(), 'dumpfeed-bench-'));
+    try {
+      const ctx = context(dir);
+      await fillStore(ctx, history, dir);
+      // The measured topic: 200 successive re-dumps of a 50-item page.
+      const corpus = writeCorpus(join(dir, 'redumps'), { topics: 1, dumps: 200, items: 50, seed: 99 });
+      for (const p of corpus.slice(0, 20)) await processDump(ctx, p); // warm-up: the page's own history
+      const t0 = performance.now();
+      for (const p of corpus.slice(20)) await processDump(ctx, p);
+      const ms = (performance.now() - t0) / (corpus.length - 20);
+      ctx.store.close();
+      if (keep && history === large) await keep(dir);
+      return ms;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const a = await perDump(small);
+  const b = await perDump(large);
+  report(`growth: ms per re-dump, ${small.toLocaleString('en')} items stored`, a, 'ms', '');
+  report(`growth: ms per re-dump, ${large.toLocaleString('en')} items stored`, b, 'ms', '');
+  report('growth: ratio large / small', b / a, 'x', '<= 1.3');
+}
+
+/** Fills a store with `n` items spread over 20 topics, in dumps of up to 5,000 items. */
+export async function fillStore(ctx: Context, n: number, dir: string): Promise<void> {
+  const perTopic = Math.ceil(n / 20);
+  const chunk = Math.min(perTopic, 5000);
+  let made = 0;
+  for (let t = 0; made < n; t = (t + 1) % 20) {
+    const { value } = generateCorpus({ topics: 1, dumps: 1, items: Math.min(chunk, n - made), seed: 1000 + made }).next();
+    const text = value![2].replace(/^[^\n]+/, `History topic ${t}`);
+    const path = join(dir, 'fill.txt');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(path, text);
+    const { result } = await processDump(ctx, path);
+    if (result.error) throw new Error(result.error);
+    made += result.new.length;
+  }
+}
+
+/** Feed writing: rewriting one topic's three feeds, and proof that an unchanged topic is not rewritten. */
+export async function benchFeedWrite(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'dumpfeed-bench-'));
+  try {
+    const ctx = context(dir);
+    const paths = writeCorpus(join(dir, 'corpus'), { topics: 5, dumps: 20, items: 50, seed: 3 });
+    await ingestPaths(ctx, [join(dir, 'corpus')]);
+    const topic = ctx.store.listTopics()[0]!;
+    const feed = join(ctx.config.feeds.dir, `${topic.slug}.atom`);
+    const rounds = 50;
+    let ms = 0;
+    for (let i = 0; i < rounds; i++) {
+      // A different feed title each round forces a real rewrite of the topic's three files.
+      const config = { ...ctx.config, feeds: { ...ctx.config.feeds, title: `round ${i}` } };
+      const t0 = performance.now();
+      await writeFeeds(ctx.store, config, [topic.id]);
+      ms += performance.now() - t0;
+    }
+    report('feeds: rewrite one topic (3 files) + all + opml', ms / rounds, 'ms', `${paths.length} dumps stored`);
+    const before = statSync(feed).mtimeMs;
+    const again = await writeFeeds(ctx.store, { ...ctx.config, feeds: { ...ctx.config.feeds, title: `round ${rounds - 1}` } });
+    report(
+      'feeds: files rewritten when nothing changed',
+      again.written.length,
+      'files',
+      `of ${again.unchanged}; mtime kept: ${statSync(feed).mtimeMs === before}`,
+    );
+    ctx.store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
