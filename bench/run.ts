@@ -2,10 +2,11 @@ import { parseArgs } from 'node:util';
 import { benchBatchIngest, benchFeedWrite, benchGrowth } from './ingest.js';
 import { benchParse } from './parse-throughput.js';
 import { benchWatchLatency } from './watch-latency.js';
+import { benchWatchRss } from './watch-rss.js';
 
 /**
  * `npm run bench [-- --quick] [-- --only NAME]`: prints one figure per line with what it is compared
- * with. NAME: parse, ingest, growth, feeds, watch. --quick runs small sizes (for the smoke test).
+ * with. NAME: parse, ingest, growth (with the daemon's peak memory), feeds, watch. --quick runs small sizes (for the smoke test).
  */
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' } } });
 const quick = values.quick === true;
@@ -14,6 +15,8 @@ const want = (name: string): boolean => !values.only || values.only.split(',').i
 process.stdout.write(`dumpfeed benchmarks on node ${process.version}, ${process.platform}/${process.arch}${quick ? ' (quick)' : ''}\n`);
 if (want('parse')) benchParse(quick ? 500 : 20_000, quick ? 5 : 41);
 if (want('ingest')) await benchBatchIngest(quick ? 2 : 20, quick ? 10 : 500, 50);
-if (want('growth')) await benchGrowth(1_000, quick ? 5_000 : 1_000_000);
+// The large growth store is then used for the daemon's peak memory.
+const large = quick ? 5_000 : 1_000_000;
+if (want('growth')) await benchGrowth(1_000, large, (dir) => benchWatchRss(dir, large, quick ? 5 : 50));
 if (want('feeds')) await benchFeedWrite();
 if (want('watch')) await benchWatchLatency(quick ? 10 : 200);

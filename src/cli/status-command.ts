@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/load-config.js';
-import { topicSlug } from '../sinks/feeds/feed-view.js';
+import { topicIdentity } from '../sinks/feeds/feed-view.js';
 import { lockOwner } from '../store/instance-lock.js';
 import { Store } from '../store/store.js';
 
@@ -14,7 +14,7 @@ export async function statusCommand(args: {
   try {
     const topics = store.topicStats().map((t) => ({
       topic: t.name,
-      slug: topicSlug(config, t),
+      slug: topicIdentity(config, t).slug,
       items: t.itemCount,
       dumps: t.dumpCount,
       lastDumpAt: t.lastDumpAt,

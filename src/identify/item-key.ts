@@ -2,17 +2,20 @@ import { createHash } from 'node:crypto';
 import type { ParsedItem } from '../model.js';
 
 /**
- * Normalises a title for comparison: Unicode compatibility form, case folded, typographic quotes and
- * dashes made plain, punctuation dropped, white space collapsed. `ILO’s  EU-funded` == `ILO's EU funded`.
+ * Normalises a title for comparison: case folded, Unicode compatibility form, every run of
+ * punctuation, quotes and white space made one space. `ILO’s  EU-funded` == `ILO's EU funded`.
  */
 export function titleKey(title: string): string {
-  return title
+  const lower = title.toLowerCase();
+  // Plain ASCII (most titles) needs neither Unicode normalisation nor Unicode classes.
+  if (ASCII.test(lower)) return lower.replace(/[^a-z0-9]+/g, ' ').trim();
+  return lower
     .normalize('NFKC')
-    .toLowerCase()
-    .replace(/[‘’ʼ′`´]/g, "'")
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
 }
+
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** Normalised summary for comparison, or null when there is none. */
 export function summaryKey(summary: string | null): string | null {
@@ -21,10 +24,16 @@ export function summaryKey(summary: string | null): string | null {
   return k === '' ? null : k;
 }
 
-/** Hash of everything a reader sees of an item: equal hashes mean an unchanged item. */
-export function contentHash(item: ParsedItem): string {
-  const fields = [item.title, item.date, item.summary, item.category, item.credit, item.location];
-  return createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 32);
+/** True when two versions of an item differ in anything a reader sees. */
+export function sameContent(a: ParsedItem, b: ParsedItem): boolean {
+  return (
+    a.title === b.title &&
+    a.date === b.date &&
+    a.summary === b.summary &&
+    a.category === b.category &&
+    a.credit === b.credit &&
+    a.location === b.location
+  );
 }
 
 /**
@@ -41,11 +50,15 @@ export function itemKey(topicKey: string, item: ParsedItem, attempt: number): st
 
 /**
  * Similarity of two title keys, 0..1: the Sørensen–Dice coefficient over character bigrams. A typo
- * fix in a long title scores above 0.9; two different headlines on one day rarely pass 0.6.
+ * fix in a long title scores above 0.9; two different headlines on one day rarely pass 0.6. Pairs that
+ * cannot reach `atLeast` (by their lengths alone) score 0 without being compared.
  */
-export function titleSimilarity(a: string, b: string): number {
+export function titleSimilarity(a: string, b: string, atLeast = 0): number {
   if (a === b) return 1;
   if (a.length < 2 || b.length < 2) return 0;
+  // Shared bigrams are at most the shorter title's: a bound that rules most pairs out unread.
+  const bound = (2 * (Math.min(a.length, b.length) - 1)) / (a.length - 1 + (b.length - 1));
+  if (bound < atLeast) return 0;
   const grams = new Map<string, number>();
   for (let i = 0; i < a.length - 1; i++) {
     const g = a.slice(i, i + 2);

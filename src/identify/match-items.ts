@@ -66,7 +66,7 @@ export function matchItems(items: ParsedItem[], lookup: CandidateLookup): Match[
       let best: Candidate | undefined;
       let bestScore = SIMILAR_TITLE;
       for (const c of sameDay) {
-        const score = titleSimilarity(key, c.titleKey);
+        const score = titleSimilarity(key, c.titleKey, bestScore);
         if (score >= bestScore) {
           best = c;
           bestScore = score;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import { ParseError } from '../errors.js';
 
 /** The raw bytes of a dump file with what identifies it. */
@@ -12,11 +12,14 @@ export interface DumpFile {
   writtenAt: string;
 }
 
-/** Reads a dump file, refusing files over `maxBytes` before loading them. */
+/**
+ * Reads a dump file, refusing files over `maxBytes` before loading them. Synchronous on purpose: dumps
+ * are processed one at a time, and a thread-pool round trip per file cost a third of ingest time.
+ */
 export async function readDumpFile(path: string, maxBytes: number): Promise<DumpFile> {
   let info;
   try {
-    info = await stat(path);
+    info = statSync(path);
   } catch (cause) {
     throw new ParseError(path, `cannot read: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, 'unreadable', { cause });
   }
@@ -30,7 +33,7 @@ export async function readDumpFile(path: string, maxBytes: number): Promise<Dump
   }
   let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    bytes = readFileSync(path);
   } catch (cause) {
     throw new ParseError(path, `cannot read: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, 'unreadable', { cause });
   }

@@ -43,13 +43,11 @@ export const MIGRATIONS: readonly string[] = [
     category         TEXT,
     credit           TEXT,
     location         TEXT,
-    content_hash     TEXT NOT NULL,
     sort_date        TEXT NOT NULL,         -- date, or the day first seen for undated items
     first_seen_dump  INTEGER NOT NULL REFERENCES dumps(id),
     first_seen_at    TEXT NOT NULL,
     position         INTEGER NOT NULL,      -- place in the first dump that showed it
-    updated_at       TEXT NOT NULL,         -- written_at of the dump that made the current version
-    last_seen_dump   INTEGER NOT NULL REFERENCES dumps(id)
+    updated_at       TEXT NOT NULL          -- written_at of the dump that made the current version
   );
   CREATE INDEX items_title ON items(topic_id, title_key);
   CREATE INDEX items_date ON items(topic_id, date);
@@ -66,7 +64,6 @@ export const MIGRATIONS: readonly string[] = [
     category     TEXT,
     credit       TEXT,
     location     TEXT,
-    content_hash TEXT NOT NULL,
     seen_at      TEXT NOT NULL,
     PRIMARY KEY (item_id, version)
   ) WITHOUT ROWID;

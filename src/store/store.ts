@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError, type ParseError } from '../errors.js';
-import { contentHash, itemKey, summaryKey, titleKey } from '../identify/item-key.js';
+import { itemKey, sameContent, summaryKey, titleKey } from '../identify/item-key.js';
 import { matchItems, type Candidate, type CandidateLookup } from '../identify/match-items.js';
 import type { ItemRef, ParsedDump, ParsedItem, StoredItem, StoredTopic } from '../model.js';
 import { slugify } from '../slug.js';
@@ -95,7 +95,6 @@ type ItemRow = {
   category: string | null;
   credit: string | null;
   location: string | null;
-  content_hash: string;
   first_seen_at: string;
   updated_at: string;
   first_seen_dump: number;
@@ -202,14 +201,18 @@ export class Store {
     return this.write(meta.file, () => {
       const topic = this.upsertTopic(dump.topic, meta.processedAt);
       // A rejected earlier delivery of the same bytes (e.g. before a config fix) is replaced.
-      this.sql(`DELETE FROM dumps WHERE sha256 = ? AND status = 'rejected'`).run(meta.sha256);
-      const dumpId = Number(
+      const dumpId = (
         this.sql(
-          `INSERT INTO dumps (sha256, file, written_at, processed_at, status, topic_id, item_count) VALUES (?, ?, ?, ?, 'ok', ?, ?)`,
-        ).run(meta.sha256, meta.file, meta.writtenAt, meta.processedAt, topic.id, dump.items.length).lastInsertRowid,
-      );
+          `INSERT INTO dumps (sha256, file, written_at, processed_at, status, topic_id, item_count) VALUES (?, ?, ?, ?, 'ok', ?, ?)
+           ON CONFLICT (sha256) DO UPDATE SET file = excluded.file, written_at = excluded.written_at, processed_at = excluded.processed_at,
+             status = 'ok', error_kind = NULL, error = NULL, topic_id = excluded.topic_id, item_count = excluded.item_count
+           WHERE status = 'rejected' RETURNING id`,
+        ).get(meta.sha256, meta.file, meta.writtenAt, meta.processedAt, topic.id, dump.items.length) as { id: number }
+      ).id;
 
-      const matches = matchItems(dump.items, this.lookupFor(topic.id));
+      // The look-ups return whole rows, kept here so an unchanged item costs no further query.
+      const rows = new Map<number, ItemRow>();
+      const matches = matchItems(dump.items, this.lookupFor(topic.id, rows));
       const result: RecordedDump = { topic, new: [], updated: [], unchanged: 0 };
       dump.items.forEach((item, position) => {
         const match = matches[position]!;
@@ -217,7 +220,7 @@ export class Store {
           result.new.push(this.insertItem(topic, item, dumpId, position, meta.writtenAt, ids));
           return;
         }
-        const changed = this.updateItem(match.rowId, item, dumpId, meta.writtenAt);
+        const changed = this.updateItem(rows.get(match.rowId)!, item, dumpId, meta.writtenAt);
         if (changed) result.updated.push(changed);
         else result.unchanged++;
       });
@@ -337,13 +340,17 @@ export class Store {
     return { id, key, name, slug };
   }
 
-  private lookupFor(topicId: number): CandidateLookup {
-    const cols = `id AS rowId, title_key AS titleKey, date, summary_key AS summaryKey`;
-    const byTitle = this.sql(`SELECT ${cols} FROM items WHERE topic_id = ? AND title_key = ? ORDER BY id`);
-    const byDate = this.sql(`SELECT ${cols} FROM items WHERE topic_id = ? AND date = ? ORDER BY id`);
+  private lookupFor(topicId: number, rows: Map<number, ItemRow>): CandidateLookup {
+    const byTitle = this.sql(`SELECT * FROM items WHERE topic_id = ? AND title_key = ? ORDER BY id`);
+    const byDate = this.sql(`SELECT * FROM items WHERE topic_id = ? AND date = ? ORDER BY id`);
+    const keep = (found: unknown[]): Candidate[] =>
+      (found as (ItemRow & { title_key: string; summary_key: string | null })[]).map((row) => {
+        rows.set(row.id, row);
+        return { rowId: row.id, titleKey: row.title_key, date: row.date, summaryKey: row.summary_key };
+      });
     return {
-      byTitleKey: (key) => byTitle.all(topicId, key) as Candidate[],
-      byDate: (date) => byDate.all(topicId, date) as Candidate[],
+      byTitleKey: (key) => keep(byTitle.all(topicId, key)),
+      byDate: (date) => keep(byDate.all(topicId, date)),
     };
   }
 
@@ -352,12 +359,11 @@ export class Store {
     let key = itemKey(topic.key, item, 0);
     for (let attempt = 1; exists.get(key); attempt++) key = itemKey(topic.key, item, attempt);
     const guid = `tag:${ids.tagAuthority},${ids.tagDate}:${topic.slug}/${key}`;
-    const hash = contentHash(item);
     const id = Number(
       this.sql(
         `INSERT INTO items (topic_id, key, guid, version, title, title_key, date, summary, summary_key, category, credit, location,
-             content_hash, sort_date, first_seen_dump, first_seen_at, position, updated_at, last_seen_dump)
-           VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             sort_date, first_seen_dump, first_seen_at, position, updated_at)
+           VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         topic.id,
         key,
@@ -370,36 +376,26 @@ export class Store {
         item.category,
         item.credit,
         item.location,
-        hash,
         item.date ?? seenAt.slice(0, 10),
         dumpId,
         seenAt,
         position,
         seenAt,
-        dumpId,
       ).lastInsertRowid,
     );
-    this.insertVersion(id, 1, dumpId, item, hash, seenAt);
+    this.insertVersion(id, 1, dumpId, item, seenAt);
     return { id: guid, title: item.title };
   }
 
   // Returns the item when this dump changed it, null when it is unchanged.
-  private updateItem(rowId: number, item: ParsedItem, dumpId: number, seenAt: string): ItemRef | null {
-    const row = this.sql(`SELECT guid, version, content_hash, updated_at, first_seen_at FROM items WHERE id = ?`).get(rowId) as Pick<
-      ItemRow,
-      'guid' | 'version' | 'content_hash' | 'updated_at' | 'first_seen_at'
-    >;
-    const hash = contentHash(item);
+  private updateItem(row: ItemRow, item: ParsedItem, dumpId: number, seenAt: string): ItemRef | null {
     // A dump older than the one that made the current version (an old file delivered late) must not
     // roll the item back; it counts as unchanged.
-    if (hash === row.content_hash || seenAt < row.updated_at) {
-      this.sql(`UPDATE items SET last_seen_dump = ? WHERE id = ?`).run(dumpId, rowId);
-      return null;
-    }
+    if (sameContent(row, item) || seenAt < row.updated_at) return null;
     const version = row.version + 1;
     this.sql(
       `UPDATE items SET version = ?, title = ?, title_key = ?, date = ?, summary = ?, summary_key = ?, category = ?, credit = ?,
-           location = ?, content_hash = ?, sort_date = ?, updated_at = ?, last_seen_dump = ? WHERE id = ?`,
+           location = ?, sort_date = ?, updated_at = ? WHERE id = ?`,
     ).run(
       version,
       item.title,
@@ -410,21 +406,19 @@ export class Store {
       item.category,
       item.credit,
       item.location,
-      hash,
       item.date ?? row.first_seen_at.slice(0, 10),
       seenAt,
-      dumpId,
-      rowId,
+      row.id,
     );
-    this.insertVersion(rowId, version, dumpId, item, hash, seenAt);
+    this.insertVersion(row.id, version, dumpId, item, seenAt);
     return { id: row.guid, title: item.title };
   }
 
-  private insertVersion(itemId: number, version: number, dumpId: number, item: ParsedItem, hash: string, seenAt: string): void {
+  private insertVersion(itemId: number, version: number, dumpId: number, item: ParsedItem, seenAt: string): void {
     this.sql(
-      `INSERT INTO item_versions (item_id, version, dump_id, title, date, summary, category, credit, location, content_hash, seen_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(itemId, version, dumpId, item.title, item.date, item.summary, item.category, item.credit, item.location, hash, seenAt);
+      `INSERT INTO item_versions (item_id, version, dump_id, title, date, summary, category, credit, location, seen_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(itemId, version, dumpId, item.title, item.date, item.summary, item.category, item.credit, item.location, seenAt);
   }
 }
 

@@ -41,24 +41,26 @@ export function topicSettings(config: Config, topic: StoredTopic): TopicSettings
   return {};
 }
 
-/** The slug a topic's feeds are published under: the config's, or the one assigned when first seen. */
-export function topicSlug(config: Config, topic: StoredTopic): string {
-  return topicSettings(config, topic).slug ?? topic.slug;
+/** Where a topic's feeds live and what they are called, from the store and the config. */
+export function topicIdentity(config: Config, topic: StoredTopic): { slug: string; title: string; homeUrl: string; feedUrlBase: string } {
+  const settings = topicSettings(config, topic);
+  const slug = settings.slug ?? topic.slug;
+  return {
+    slug,
+    title: settings.title ?? topic.name,
+    homeUrl: settings.sourceUrl ?? `${config.feeds.baseUrl}topics/${slug}`,
+    feedUrlBase: `${config.feeds.baseUrl}feeds/${slug}`,
+  };
 }
 
 /** Builds the view of one topic's feed from its newest stored items. */
 export function topicFeedView(config: Config, topic: StoredTopic, items: StoredItem[]): FeedView {
   const settings = topicSettings(config, topic);
-  const slug = settings.slug ?? topic.slug;
-  const base = config.feeds.baseUrl;
   const entries = items.map((item) => entryView(config, item, settings, null));
   return {
+    ...topicIdentity(config, topic),
     id: `tag:${config.ids.tagAuthority},${config.ids.tagDate}:${topic.slug}`,
-    slug,
-    title: settings.title ?? topic.name,
     description: settings.description ?? `New items on the page "${topic.name}"`,
-    homeUrl: settings.sourceUrl ?? `${base}topics/${slug}`,
-    feedUrlBase: `${base}feeds/${slug}`,
     author: config.feeds.title,
     language: config.feeds.language,
     updated: latestUpdate(entries),

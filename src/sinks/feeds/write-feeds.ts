@@ -4,7 +4,7 @@ import type { Config } from '../../config/schema.js';
 import { SinkError } from '../../errors.js';
 import type { StoredTopic } from '../../model.js';
 import type { Store } from '../../store/store.js';
-import { allFeedView, topicFeedView, type FeedView } from './feed-view.js';
+import { allFeedView, topicFeedView, topicIdentity, type FeedView } from './feed-view.js';
 import { renderFeed } from './render-feeds.js';
 import { renderOpml } from './render-opml.js';
 import { writeFileIfChanged } from './write-file.js';
@@ -48,15 +48,21 @@ export async function writeFeeds(store: Store, config: Config, topicIds?: Iterab
   } catch (cause) {
     throw new SinkError(`feeds ${dir}`, `cannot create folder: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
   }
-  const views: FeedView[] = [];
   for (const topic of topics) {
-    const view = topicFeedView(config, topic, store.feedItems(topic.id, config.feeds.length));
-    views.push(view);
-    if (!wanted || wanted.has(topic.id)) await putFeed(view);
+    if (!wanted || wanted.has(topic.id)) await putFeed(topicFeedView(config, topic, store.feedItems(topic.id, config.feeds.length)));
   }
   if (topics.length > 0) {
     await putFeed(allFeedView(config, byId, store.feedItems(null, config.feeds.length)));
-    await put('topics.opml', renderOpml(config.feeds.title, views));
+    await put(
+      'topics.opml',
+      renderOpml(
+        config.feeds.title,
+        topics.map((t) => {
+          const { title, homeUrl, feedUrlBase } = topicIdentity(config, t);
+          return { title, xmlUrl: `${feedUrlBase}.atom`, htmlUrl: homeUrl };
+        }),
+      ),
+    );
   }
   return report;
 }
