@@ -54,6 +54,10 @@ export interface CorpusOptions {
   seed: number;
   /** New items on top of each re-dump (the rest scroll down, the oldest off the page). */
   newPerDump?: number;
+  /** Date of the newest item of the first dump (default 2015-01-01); older items go back from there. */
+  start?: Date;
+  /** Items per day on a page (default 1). */
+  perDay?: number;
 }
 
 /**
@@ -83,8 +87,9 @@ export function* generateCorpus(o: CorpusOptions): Generator<[number, number, st
   const perDump = o.newPerDump ?? 3;
   const pages = Array.from({ length: o.topics }, (_, t) => {
     const name = t < v.topics.length ? v.topics[t]! : `${pick(v.topics)} ${t}`;
-    const start = new Date(Date.UTC(2015, 0, 1));
-    const items = Array.from({ length: o.items }, (_, i) => newItem(new Date(start.getTime() - i * 86_400_000)));
+    const start = o.start ?? new Date(Date.UTC(2015, 0, 1));
+    const step = 86_400_000 / (o.perDay ?? 1);
+    const items = Array.from({ length: o.items }, (_, i) => newItem(new Date(start.getTime() - Math.floor((i * step) / 86_400_000) * 86_400_000)));
     return { name, items, clock: start.getTime() };
   });
   for (let d = 0; d < o.dumps; d++) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -63,19 +63,25 @@ export async function benchGrowth(small: number, large: number, keep?: (dir: str
   report('growth: ratio large / small', b / a, 'x', '<= 1.3');
 }
 
-/** Fills a store with `n` items spread over 20 topics, in dumps of up to 5,000 items. */
+/**
+ * Fills a store with `n` items over 20 topics, in dumps of up to 5,000 items: years of history, about
+ * four items a day on each page, as a store kept for a long time would hold.
+ */
 export async function fillStore(ctx: Context, n: number, dir: string): Promise<void> {
   const perTopic = Math.ceil(n / 20);
   const chunk = Math.min(perTopic, 5000);
+  const filled = new Array<number>(20).fill(0);
   let made = 0;
   for (let t = 0; made < n; t = (t + 1) % 20) {
-    const { value } = generateCorpus({ topics: 1, dumps: 1, items: Math.min(chunk, n - made), seed: 1000 + made }).next();
-    const text = value![2].replace(/^[^\n]+/, `History topic ${t}`);
+    const items = Math.min(chunk, n - made);
+    // Each chunk of a topic continues further back in time than the one before.
+    const start = new Date(Date.UTC(2010, 0, 1) - Math.floor(filled[t]! / 4) * 86_400_000);
+    const { value } = generateCorpus({ topics: 1, dumps: 1, items, seed: 1000 + made, start, perDay: 4 }).next();
     const path = join(dir, 'fill.txt');
-    const { writeFileSync } = await import('node:fs');
-    writeFileSync(path, text);
+    writeFileSync(path, value![2].replace(/^[^\n]+/, `History topic ${t}`));
     const { result } = await processDump(ctx, path);
     if (result.error) throw new Error(result.error);
+    filled[t] = filled[t]! + items;
     made += result.new.length;
   }
 }

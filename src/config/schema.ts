@@ -11,6 +11,39 @@ const absoluteUrl = z
   .refine((s) => /^https?:\/\//i.test(s), 'must be an http:// or https:// URL')
   .transform((s) => (s.endsWith('/') ? s : `${s}/`));
 
+// A real IANA zone such as `Europe/Zurich`: Intl refuses the others.
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as UTC or Europe/Zurich');
+
+/** `immediate`, `hourly`, `daily HH:MM` or `weekly DAY HH:MM`. */
+export const SCHEDULE_RE = /^(immediate|hourly|daily ([01]\d|2[0-3]):[0-5]\d|weekly (mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):[0-5]\d)$/;
+
+const subscriber = z.strictObject({
+  address: z.email('must be an e-mail address').describe('Where the digests go.'),
+  name: z.string().optional().describe('Shown in the To: header.'),
+  topics: z
+    .array(z.string().min(1))
+    .min(1)
+    .default(['*'])
+    .describe('Pages followed: page names or slugs, or "*" for every page.'),
+  include: z.array(z.string().min(1)).default([]).describe('Only items whose title or summary contains one of these words.'),
+  exclude: z.array(z.string().min(1)).default([]).describe('No item whose title or summary contains one of these words.'),
+  schedule: z
+    .string()
+    .regex(SCHEDULE_RE, 'must be "immediate", "hourly", "daily HH:MM" or "weekly DAY HH:MM" (DAY: mon..sun)')
+    .default('daily 08:00')
+    .describe('When digests are sent.'),
+  timeZone: timeZone.optional().describe('Time zone of the schedule; default mail.timeZone.'),
+  updates: z.boolean().default(false).describe('Also send items that were edited, marked "Updated" with what changed.'),
+  backfill: z.boolean().default(false).describe('Send what is already stored (the back catalogue) in the first digest.'),
+});
+
 const topicSettings = z.strictObject({
   title: z.string().min(1).optional().describe('Feed title shown to readers instead of the page name.'),
   slug: z
@@ -97,6 +130,31 @@ export const configSchema = z.strictObject({
         .describe('Longest wait between retries of a dump or feed write that failed for a passing reason.'),
     })
     .prefault({}),
+  mail: z
+    .strictObject({
+      smtp: z
+        .string()
+        .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example.org:587')
+        .nullable()
+        .default(null)
+        .describe('SMTP server; null writes each digest as an .eml file into mail.outbox instead.'),
+      outbox: z.string().min(1).default('outbox').describe('Folder for .eml digests when no SMTP server is set.'),
+      from: z.string().min(3).default('dumpfeed <dumpfeed@localhost>').describe('From: address of the digests.'),
+      timeZone: timeZone.default('UTC').describe('Time zone of the schedules.'),
+      unsubscribe: z
+        .string()
+        .regex(/^(mailto:|https:\/\/)/, 'must be a mailto: or https:// URL')
+        .nullable()
+        .default(null)
+        .describe('List-Unsubscribe target; {address} is replaced by the subscriber\'s address. An https URL also gets one-click unsubscribe (RFC 8058).'),
+      connections: z.number().int().min(1).max(20).default(2).describe('Pooled SMTP connections.'),
+      ratePerSecond: z.number().positive().default(5).describe('Most messages sent per second, over all connections.'),
+      maxItems: z.number().int().min(1).default(100).describe('Most items shown in one digest; the rest are counted and linked.'),
+      retryMaxMs: z.number().int().min(1000).default(3_600_000).describe('Longest wait between retries of a digest that could not be sent.'),
+      tlsRejectUnauthorized: z.boolean().default(true).describe('Refuse SMTP servers with an invalid TLS certificate.'),
+    })
+    .prefault({}),
+  subscribers: z.array(subscriber).default([]).describe('People who get e-mail digests.'),
   log: z
     .strictObject({
       level: z
@@ -113,5 +171,7 @@ export const configSchema = z.strictObject({
 
 /** The validated configuration, with every default filled in. */
 export type Config = z.infer<typeof configSchema>;
+/** One subscriber of e-mail digests. */
+export type Subscriber = z.infer<typeof subscriber>;
 /** Settings of one page topic. */
 export type TopicSettings = z.infer<typeof topicSettings>;

@@ -33,7 +33,7 @@ export const MIGRATIONS: readonly string[] = [
     id               INTEGER PRIMARY KEY,
     topic_id         INTEGER NOT NULL REFERENCES topics(id),
     key              TEXT NOT NULL UNIQUE,  -- short URL-safe key, part of the guid
-    guid             TEXT NOT NULL UNIQUE,  -- permanent feed id
+    guid             TEXT NOT NULL,         -- permanent feed id; unique because it ends with the key
     version          INTEGER NOT NULL,
     title            TEXT NOT NULL,
     title_key        TEXT NOT NULL,

@@ -77,7 +77,7 @@ describe('item identity across re-dumps', () => {
     const seq = sequences.find((s) => s.name === 'edited-twice')!;
     const { ctx } = await run(seq.dumps);
     const [item] = ctx.store.feedItems(null, 10);
-    const versions = ctx.store.itemVersions(item!.guid);
+    const versions = ctx.store.itemVersions(item!.key);
     expect(versions.map((v) => [v.version, v.summary])).toEqual([
       [1, 'A recent workshop highlighted challenges.'],
       [2, 'Second wording of the summary.'],
