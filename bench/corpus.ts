@@ -89,7 +89,9 @@ export function* generateCorpus(o: CorpusOptions): Generator<[number, number, st
     const name = t < v.topics.length ? v.topics[t]! : `${pick(v.topics)} ${t}`;
     const start = o.start ?? new Date(Date.UTC(2015, 0, 1));
     const step = 86_400_000 / (o.perDay ?? 1);
-    const items = Array.from({ length: o.items }, (_, i) => newItem(new Date(start.getTime() - Math.floor((i * step) / 86_400_000) * 86_400_000)));
+    const items = Array.from({ length: o.items }, (_, i) =>
+      newItem(new Date(start.getTime() - Math.floor((i * step) / 86_400_000) * 86_400_000)),
+    );
     return { name, items, clock: start.getTime() };
   });
   for (let d = 0; d < o.dumps; d++) {

@@ -9,6 +9,8 @@ import type { Logger } from './log.js';
 import type { DumpResult } from './model.js';
 import { isDumpName, processDump, type Context } from './pipeline.js';
 import { writeFeeds } from './sinks/feeds/write-feeds.js';
+import { planDigests, sendDigests } from './sinks/mail/digests.js';
+import { createTransport, type DigestTransport } from './sinks/mail/transport.js';
 import { explainWatchError, watchInbox } from './source/watch-inbox.js';
 import { acquireLock } from './store/instance-lock.js';
 import { Store } from './store/store.js';
@@ -51,6 +53,9 @@ export class Daemon {
   private inboxWatcher: FSWatcher | null = null;
   private configWatcher: FSWatcher | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
+  private mailTimer: NodeJS.Timeout | null = null;
+  private transport: DigestTransport | null = null;
+  private digesting: Promise<void> | null = null;
 
   constructor(private readonly options: DaemonOptions) {
     this.log = options.logger;
@@ -94,6 +99,7 @@ export class Daemon {
     for (const name of names.sort()) this.enqueue(join(inbox, name));
     this.heartbeat = setInterval(() => this.safeState({ heartbeatAt: this.now().toISOString(), queue: this.pending.size }), HEARTBEAT_MS);
     this.heartbeat.unref();
+    this.startMail();
     this.log.info({ inbox, store: this.config.store.path, feeds: this.config.feeds.dir, backlog: names.length }, 'watching');
   }
 
@@ -116,6 +122,8 @@ export class Daemon {
       this.draining = null;
       // Dumps that arrived during the final feed write.
       if (this.pending.size > 0) this.kick();
+      // `immediate` subscribers get their digest as soon as the queue is worked through.
+      else this.kickDigests();
     });
   }
 
@@ -234,6 +242,40 @@ export class Daemon {
     }
   }
 
+  /** Starts (or restarts, after a reload) the digest timer and transport when there are subscribers. */
+  private startMail(): void {
+    if (this.mailTimer) clearInterval(this.mailTimer);
+    this.mailTimer = null;
+    void this.transport?.close();
+    this.transport = null;
+    if (this.config.subscribers.length === 0) return;
+    this.transport = createTransport(this.config);
+    this.mailTimer = setInterval(() => this.kickDigests(), this.config.mail.checkEveryMs);
+    this.mailTimer.unref();
+    this.log.info({ subscribers: this.config.subscribers.length, via: this.transport.describe() }, 'digests on');
+    this.kickDigests();
+  }
+
+  /** Builds the digests that are due and sends what is queued, unless a round is already under way. */
+  private kickDigests(): void {
+    if (!this.transport || this.stopping || this.digesting) return;
+    const transport = this.transport;
+    this.digesting = (async () => {
+      try {
+        for (const plan of await planDigests(this.ctx, this.now())) {
+          if (plan.digest)
+            this.log.info({ to: plan.address, subject: plan.digest.subject, items: plan.digest.items.length }, 'digest queued');
+        }
+        const report = await sendDigests(this.ctx, transport, this.now);
+        for (const s of report.sent) this.log.info({ to: s.address, subject: s.subject }, 'digest sent');
+        for (const r of report.retrying) this.recordError(`mail to ${r.address}`, r.error, { retryAt: r.next });
+        for (const f of report.failed) this.recordError(`mail to ${f.address}`, `${f.error}; not retried`);
+      } catch (error) {
+        this.recordError('mail', describe(error));
+      }
+    })().finally(() => (this.digesting = null));
+  }
+
   /** Re-reads the config; a bad one is reported and the running one kept. */
   async reload(why: string): Promise<void> {
     let next: Config;
@@ -258,6 +300,8 @@ export class Daemon {
     };
     this.log.level = next.log.level;
     this.log.info({ why }, 'config reloaded');
+    await this.digesting;
+    this.startMail();
     await this.idle();
     await this.flushFeeds(true);
   }
@@ -270,9 +314,13 @@ export class Daemon {
     for (const { timer } of this.retries.values()) clearTimeout(timer);
     if (this.feedRetry) clearTimeout(this.feedRetry);
     if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.mailTimer) clearInterval(this.mailTimer);
     await Promise.all([this.inboxWatcher?.close(), this.configWatcher?.close()]);
     await this.idle();
     await this.flushFeeds();
+    // A digest being handed over is finished (and marked sent) before the store closes.
+    await this.digesting;
+    await this.transport?.close();
     this.safeState({ pid: null, queue: 0 });
     this.store.close();
     this.releaseLock();

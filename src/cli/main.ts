@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DumpfeedError, UsageError } from '../errors.js';
+import { digestCommand } from './digest-command.js';
 import { ingestCommand } from './ingest-command.js';
 import { parseCommand } from './parse-command.js';
 import { statusCommand } from './status-command.js';
@@ -12,7 +13,8 @@ commands:
   parse FILE                 print the parsed dump as JSON
   ingest PATH...             process dump files (a folder: its files by name), store, write feeds
   status                     topics, item counts, last dumps, rejected dumps, the daemon
-  watch                      run as a daemon: watch source.inbox and keep the feeds current
+  watch                      run as a daemon: watch source.inbox, keep the feeds current, send digests
+  digest --dry-run | --send  show the digests due now and to whom, or build and send them
 
 options:
   --config FILE              config file (default: config/dumpfeed.json if present, else built-in defaults)
@@ -20,6 +22,7 @@ options:
   --out DIR                  feeds folder (overrides feeds.dir)
   --json                     machine-readable output (ingest, status)
   --log-level LEVEL          watch: trace, debug, info, warn, error, fatal or silent (overrides log.level)
+  --at TIME                  digest: plan as if it were TIME (ISO 8601), e.g. to catch up a missed slot
   -h, --help                 this help
   -v, --version              print the version`;
 
@@ -36,6 +39,9 @@ export async function main(argv: string[]): Promise<number> {
         out: { type: 'string' },
         json: { type: 'boolean' },
         'log-level': { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        send: { type: 'boolean' },
+        at: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -60,6 +66,8 @@ export async function main(argv: string[]): Promise<number> {
         return await statusCommand(args);
       case 'watch':
         return await watchCommand(args);
+      case 'digest':
+        return await digestCommand(args);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

@@ -1,5 +1,6 @@
 import { loadConfig } from '../config/load-config.js';
 import { topicIdentity } from '../sinks/feeds/feed-view.js';
+import { DigestStore } from '../store/digest-store.js';
 import { lockOwner } from '../store/instance-lock.js';
 import { Store } from '../store/store.js';
 
@@ -34,8 +35,9 @@ export async function statusCommand(args: {
       lastError: state.lastError,
       lastErrorAt: state.lastErrorAt,
     };
+    const digests = new DigestStore(store).summary();
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ store: config.store.path, counts, daemon, topics, rejected }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ store: config.store.path, counts, daemon, digests, topics, rejected }, null, 2)}\n`);
       return 0;
     }
     const n = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
@@ -48,6 +50,11 @@ export async function statusCommand(args: {
         : 'daemon: not running',
     );
     if (daemon.lastError) out.push(`last error: ${daemon.lastErrorAt}  ${daemon.lastError}`);
+    if (config.subscribers.length > 0 || digests.sent + digests.queued + digests.failed > 0) {
+      out.push(`digests: ${digests.sent} sent, ${digests.queued} queued, ${digests.failed} failed`);
+      for (const r of digests.retrying) out.push(`  retrying ${r.address} (attempt ${r.attempts + 1} after ${r.next}): ${r.error}`);
+      for (const f of digests.failures) out.push(`  ${f.address}: ${f.error} (${f.at})`);
+    }
     if (topics.length === 0) out.push('no topics yet: run `dumpfeed ingest PATH`');
     else {
       out.push('', 'topics:');

@@ -43,6 +43,12 @@ export function parseConfig(raw: unknown, where: string, overrides: ConfigOverri
   if (overrides.storePath) config.store.path = overrides.storePath;
   if (overrides.feedsDir) config.feeds.dir = overrides.feedsDir;
   assertUniqueSlugs(config, where);
+  const addresses = new Set<string>();
+  config.subscribers.forEach((sub, i) => {
+    const address = sub.address.toLowerCase();
+    if (addresses.has(address)) throw new ConfigError(`config ${where}`, `subscribers.${i}.address: "${sub.address}" is listed twice`);
+    addresses.add(address);
+  });
   return config;
 }
 

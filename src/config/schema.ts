@@ -22,16 +22,13 @@ const timeZone = z.string().refine((tz) => {
 }, 'must be an IANA time zone such as UTC or Europe/Zurich');
 
 /** `immediate`, `hourly`, `daily HH:MM` or `weekly DAY HH:MM`. */
-export const SCHEDULE_RE = /^(immediate|hourly|daily ([01]\d|2[0-3]):[0-5]\d|weekly (mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):[0-5]\d)$/;
+export const SCHEDULE_RE =
+  /^(immediate|hourly|daily ([01]\d|2[0-3]):[0-5]\d|weekly (mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):[0-5]\d)$/;
 
 const subscriber = z.strictObject({
   address: z.email('must be an e-mail address').describe('Where the digests go.'),
   name: z.string().optional().describe('Shown in the To: header.'),
-  topics: z
-    .array(z.string().min(1))
-    .min(1)
-    .default(['*'])
-    .describe('Pages followed: page names or slugs, or "*" for every page.'),
+  topics: z.array(z.string().min(1)).min(1).default(['*']).describe('Pages followed: page names or slugs, or "*" for every page.'),
   include: z.array(z.string().min(1)).default([]).describe('Only items whose title or summary contains one of these words.'),
   exclude: z.array(z.string().min(1)).default([]).describe('No item whose title or summary contains one of these words.'),
   schedule: z
@@ -146,12 +143,20 @@ export const configSchema = z.strictObject({
         .regex(/^(mailto:|https:\/\/)/, 'must be a mailto: or https:// URL')
         .nullable()
         .default(null)
-        .describe('List-Unsubscribe target; {address} is replaced by the subscriber\'s address. An https URL also gets one-click unsubscribe (RFC 8058).'),
+        .describe(
+          "List-Unsubscribe target; {address} is replaced by the subscriber's address. An https URL also gets one-click unsubscribe (RFC 8058).",
+        ),
       connections: z.number().int().min(1).max(20).default(2).describe('Pooled SMTP connections.'),
       ratePerSecond: z.number().positive().default(5).describe('Most messages sent per second, over all connections.'),
       maxItems: z.number().int().min(1).default(100).describe('Most items shown in one digest; the rest are counted and linked.'),
-      retryMaxMs: z.number().int().min(1000).default(3_600_000).describe('Longest wait between retries of a digest that could not be sent.'),
+      retryMaxMs: z
+        .number()
+        .int()
+        .min(1000)
+        .default(3_600_000)
+        .describe('Longest wait between retries of a digest that could not be sent.'),
       tlsRejectUnauthorized: z.boolean().default(true).describe('Refuse SMTP servers with an invalid TLS certificate.'),
+      checkEveryMs: z.number().int().min(100).default(30_000).describe('How often the daemon looks for due digests and retries.'),
     })
     .prefault({}),
   subscribers: z.array(subscriber).default([]).describe('People who get e-mail digests.'),

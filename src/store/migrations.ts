@@ -83,4 +83,47 @@ export const MIGRATIONS: readonly string[] = [
   );
   INSERT INTO daemon_state (id) VALUES (1);
   `,
+  `
+  -- Digest subscribers as the store knows them: how far their digests have got.
+  CREATE TABLE subscribers (
+    address      TEXT PRIMARY KEY,
+    cursor_dump  INTEGER NOT NULL,   -- every dump up to this one has been considered for them
+    last_slot    TEXT,               -- last schedule slot handled (ISO)
+    created_at   TEXT NOT NULL,
+    last_error   TEXT,               -- last permanent delivery failure
+    last_error_at TEXT
+  );
+
+  -- Each digest is recorded, message and all, in the transaction that marks its items as queued
+  -- for the subscriber; sending only flips its status.
+  CREATE TABLE digests (
+    id              INTEGER PRIMARY KEY,
+    address         TEXT NOT NULL,
+    created_at      TEXT NOT NULL,
+    message_id      TEXT NOT NULL UNIQUE,
+    subject         TEXT NOT NULL,
+    item_count      INTEGER NOT NULL,
+    raw             BLOB NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error      TEXT,
+    sent_at         TEXT
+  );
+  CREATE INDEX digests_due ON digests(status, next_attempt_at, id);
+
+  -- Which version of which item went to whom: an item version reaches a subscriber at most once.
+  CREATE TABLE digest_items (
+    address    TEXT NOT NULL,
+    item_id    INTEGER NOT NULL REFERENCES items(id),
+    version    INTEGER NOT NULL,
+    digest_id  INTEGER NOT NULL REFERENCES digests(id),
+    kind       TEXT NOT NULL CHECK (kind IN ('new', 'updated')),
+    PRIMARY KEY (address, item_id, version)
+  ) WITHOUT ROWID;
+
+  -- What became new, or changed, after a given dump: the digests' look-ups.
+  CREATE INDEX items_first_seen ON items(first_seen_dump);
+  CREATE INDEX item_versions_dump ON item_versions(dump_id);
+  `,
 ];

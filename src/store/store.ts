@@ -114,8 +114,11 @@ export class Store {
     readonly path: string,
   ) {}
 
-  // Prepared statements are compiled once and reused: preparing dominates the cost of small queries.
-  private sql(source: string): Database.Statement {
+  /**
+   * A prepared statement, compiled once and reused (preparing dominates the cost of small queries).
+   * For the store's own modules.
+   */
+  sql(source: string): Database.Statement {
     let stmt = this.statements.get(source);
     if (!stmt) {
       stmt = this.db.prepare(source);
@@ -306,6 +309,11 @@ export class Store {
     this.write('daemon state', () => this.sql(`UPDATE daemon_state SET ${sets} WHERE id = 1`).run(...keys.map((k) => state[k] ?? null)));
   }
 
+  /** The newest processed dump's id (0 for an empty store): the high-water mark for digests. */
+  lastDumpId(): number {
+    return (this.sql(`SELECT COALESCE(MAX(id), 0) AS id FROM dumps WHERE status = 'ok'`).get() as { id: number }).id;
+  }
+
   /** Counts for status and tests. */
   counts(): { topics: number; items: number; versions: number; dumps: number; rejected: number } {
     return this.sql(
@@ -316,13 +324,13 @@ export class Store {
     ).get() as { topics: number; items: number; versions: number; dumps: number; rejected: number };
   }
 
-  // Runs `fn` in a transaction; SQLite failures become a StoreError naming the dump.
-  private write<T>(file: string, fn: () => T): T {
+  /** Runs `fn` in a transaction; SQLite failures become a StoreError naming `what`. For the store's own modules. */
+  write<T>(what: string, fn: () => T): T {
     try {
       return this.db.transaction(fn)();
     } catch (cause) {
       if (cause instanceof StoreError) throw cause;
-      throw new StoreError(`store ${this.path}`, `cannot record ${file}: ${(cause as Error).message}`, { cause });
+      throw new StoreError(`store ${this.path}`, `cannot record ${what}: ${(cause as Error).message}`, { cause });
     }
   }
 

@@ -28,6 +28,10 @@ function keyPaths(schema: z.ZodType, prefix = ''): string[] {
     });
   }
   if (def.type === 'record') return [prefix.slice(0, -1), ...keyPaths(def.valueType as z.ZodType, `${prefix}<page>.`)];
+  if (def.type === 'array') {
+    const inner = keyPaths(def.element as z.ZodType, `${prefix.slice(0, -1)}[].`);
+    return inner.length ? [prefix.slice(0, -1), ...inner] : [];
+  }
   return [];
 }
 
@@ -80,6 +84,7 @@ describe('config', () => {
     const keys = keyPaths(configSchema);
     expect(keys).toContain('feeds.baseUrl');
     expect(keys).toContain('topics.<page>.sourceUrl');
+    expect(keys).toContain('subscribers[].schedule');
     for (const key of keys) expect(readme, key).toContain(`| \`${key}\` |`);
   });
 });

@@ -90,6 +90,14 @@ export function allFeedView(config: Config, topics: Map<number, StoredTopic>, it
   };
 }
 
+/**
+ * The link of an item in feeds and digests. Without a per-item URL on the source page: the source page
+ * with a fragment that keeps links unique, or else dumpfeed's own item page.
+ */
+export function itemLink(config: Config, settings: TopicSettings, key: string): string {
+  return settings.sourceUrl ? `${settings.sourceUrl.replace(/#.*$/, '')}#item-${key}` : `${config.feeds.baseUrl}items/${key}`;
+}
+
 function entryView(config: Config, item: StoredItem, settings: TopicSettings, topicName: string | null): EntryView {
   // A dump carries no time of day: a dated item is published at midnight UTC of its date; an
   // undated one when it was first seen. An edit moves `updated` to when the edited dump was written.
@@ -100,9 +108,7 @@ function entryView(config: Config, item: StoredItem, settings: TopicSettings, to
   return {
     id: item.guid,
     title: item.title,
-    // Without a per-item URL on the source page, entries link to the source page with a fragment
-    // that keeps links unique, or else to dumpfeed's own item page.
-    link: settings.sourceUrl ? `${settings.sourceUrl.replace(/#.*$/, '')}#item-${item.key}` : `${config.feeds.baseUrl}items/${item.key}`,
+    link: itemLink(config, settings, item.key),
     published,
     updated,
     summary: item.summary,

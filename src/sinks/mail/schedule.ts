@@ -19,7 +19,8 @@ export function lastSlot(schedule: string, timeZone: string, now: Date): Date | 
   const [kind, ...rest] = schedule.split(' ');
   const [hh, mm] = rest[rest.length - 1]!.split(':').map(Number) as [number, number];
   // dayjs.tz() on a wall-clock string resolves it in the zone, daylight saving time included.
-  const at = (day: dayjs.Dayjs): dayjs.Dayjs => dayjs.tz(`${day.format('YYYY-MM-DD')} ${String(hh).padStart(2, '0')}:${String(mm).padStart(2, '0')}`, timeZone);
+  const at = (day: dayjs.Dayjs): dayjs.Dayjs =>
+    dayjs.tz(`${day.format('YYYY-MM-DD')} ${String(hh).padStart(2, '0')}:${String(mm).padStart(2, '0')}`, timeZone);
   if (kind === 'daily') {
     const today = at(local);
     return (today.isAfter(local) ? at(local.subtract(1, 'day')) : today).toDate();

@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import addressparser from 'nodemailer/lib/addressparser';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import type { Config, Subscriber } from '../../config/schema.js';
+import { ConfigError } from '../../errors.js';
+import type { DigestText } from './render-digest.js';
+import { unsubscribeTarget } from './render-digest.js';
+
+/** The sender's bare address from `mail.from` (`Name <a@b>` or `a@b`). */
+export function senderAddress(config: Config): string {
+  const [parsed] = addressparser(config.mail.from) as { address?: string }[];
+  if (!parsed?.address) throw new ConfigError('config', `mail.from: "${config.mail.from}" has no e-mail address`);
+  return parsed.address;
+}
+
+/**
+ * A Message-ID derived from the digest (recipient, items, time): the same digest always has the same
+ * id, so a resend after a crash is recognisable as the same message.
+ */
+export function digestMessageId(config: Config, address: string, itemKeys: string[], createdAt: Date): string {
+  const hash = createHash('sha256')
+    .update(`${address}\u0000${itemKeys.join(',')}\u0000${createdAt.toISOString()}`)
+    .digest('hex')
+    .slice(0, 24);
+  return `<digest.${hash}@${senderAddress(config).split('@')[1]}>`;
+}
+
+/**
+ * Builds the complete message (headers, plain-text and HTML parts) with nodemailer's composer. It is
+ * stored as is, so a retry sends exactly the same bytes.
+ */
+export async function composeDigest(
+  config: Config,
+  subscriber: Subscriber,
+  body: DigestText,
+  messageId: string,
+  createdAt: Date,
+): Promise<Buffer> {
+  const headers: Record<string, string> = {};
+  const target = unsubscribeTarget(config, subscriber.address);
+  if (target) {
+    headers['List-Unsubscribe'] = `<${target}>`;
+    // RFC 8058 one-click unsubscribe needs an https URL; nodemailer's `list` option does not add it.
+    if (target.startsWith('https://')) headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+  }
+  headers['List-Id'] = `<digest.${senderAddress(config).split('@')[1]}>`;
+  headers['Auto-Submitted'] = 'auto-generated';
+  const composer = new MailComposer({
+    from: config.mail.from,
+    to: subscriber.name ? { name: subscriber.name, address: subscriber.address } : subscriber.address,
+    subject: body.subject,
+    text: body.text,
+    html: body.html,
+    messageId,
+    date: createdAt,
+    headers,
+  });
+  return composer.compile().build();
+}

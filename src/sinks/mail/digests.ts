@@ -1,0 +1,163 @@
+import type { Config, Subscriber } from '../../config/schema.js';
+import type { NodemailerError } from 'nodemailer/lib/errors';
+import { titleKey } from '../../identify/item-key.js';
+import type { Context } from '../../pipeline.js';
+import { DigestStore, type DigestCandidate } from '../../store/digest-store.js';
+import { topicIdentity } from '../feeds/feed-view.js';
+import { composeDigest, digestMessageId, senderAddress } from './compose-message.js';
+import { renderDigest } from './render-digest.js';
+import { lastSlot } from './schedule.js';
+import type { DigestTransport } from './transport.js';
+
+/** A digest that is (or, in a dry run, would be) built for a subscriber. */
+export interface PlannedDigest {
+  address: string;
+  subject: string;
+  items: { title: string; kind: 'new' | 'updated'; topic: string }[];
+}
+
+/** One subscriber's standing when digests are planned. */
+export interface SubscriberPlan {
+  address: string;
+  schedule: string;
+  due: boolean;
+  digest: PlannedDigest | null;
+}
+
+/**
+ * Builds the digests that are due at `now` and records each, with its items marked as queued for the
+ * subscriber, in one transaction. A subscriber is due at each new slot of their schedule (for
+ * `immediate`: whenever a dump has been stored since their last digest). A due subscriber with nothing
+ * new gets no digest; their cursor still moves on. With `dryRun` nothing is written.
+ */
+export async function planDigests(ctx: Context, now: Date, dryRun = false): Promise<SubscriberPlan[]> {
+  const digests = new DigestStore(ctx.store);
+  const upTo = ctx.store.lastDumpId();
+  const plans: SubscriberPlan[] = [];
+  for (const sub of ctx.config.subscribers) {
+    const slot = lastSlot(sub.schedule, sub.timeZone ?? ctx.config.mail.timeZone, now);
+    const state = dryRun ? previewState(digests, sub, slot, now, upTo) : digests.subscriber(sub.address, sub.backfill, slot, now);
+    const due = slot === null ? upTo > state.cursorDump : state.lastSlot === null || slot.toISOString() > state.lastSlot;
+    if (!due) {
+      plans.push({ address: sub.address, schedule: sub.schedule, due, digest: null });
+      continue;
+    }
+    const items = digests
+      .candidates(sub.address, state.cursorDump, upTo, sub.backfill && state.cursorDump === 0, sub.updates)
+      .filter((c) => wanted(ctx.config, sub, c));
+    const slotIso = slot?.toISOString() ?? null;
+    if (items.length === 0) {
+      if (!dryRun) digests.advance(sub.address, upTo, slotIso);
+      plans.push({ address: sub.address, schedule: sub.schedule, due, digest: null });
+      continue;
+    }
+    const body = renderDigest(ctx.config, sub, items);
+    const planned: PlannedDigest = {
+      address: sub.address,
+      subject: body.subject,
+      items: items.map((i) => ({ title: i.title, kind: i.kind, topic: i.topicName })),
+    };
+    if (!dryRun) {
+      const messageId = digestMessageId(
+        ctx.config,
+        sub.address,
+        items.map((i) => `${i.key}.${i.version}`),
+        now,
+      );
+      const raw = await composeDigest(ctx.config, sub, body, messageId, now);
+      digests.recordDigest({
+        address: sub.address,
+        createdAt: now.toISOString(),
+        messageId,
+        subject: body.subject,
+        raw,
+        items: items.map((i) => ({ itemId: i.itemId, version: i.version, kind: i.kind })),
+        cursor: upTo,
+        slot: slotIso,
+      });
+    }
+    plans.push({ address: sub.address, schedule: sub.schedule, due, digest: planned });
+  }
+  return plans;
+}
+
+// A dry run must not register anyone: a subscriber not yet in the store is shown as they would start.
+function previewState(digests: DigestStore, sub: Subscriber, slot: Date | null, now: Date, upTo: number) {
+  return (
+    digests.peekSubscriber(sub.address) ?? {
+      address: sub.address,
+      cursorDump: sub.backfill ? 0 : upTo,
+      lastSlot: slot && !sub.backfill ? slot.toISOString() : null,
+      createdAt: now.toISOString(),
+    }
+  );
+}
+
+/** Whether an item is for this subscriber: one of their pages, and their include/exclude words. */
+function wanted(config: Config, sub: Subscriber, c: DigestCandidate): boolean {
+  const topic = { id: c.topicId, key: c.topicKey, name: c.topicName, slug: c.topicSlug };
+  const onPage = sub.topics.some(
+    (t) => t === '*' || titleKey(t) === c.topicKey || t === c.topicSlug || t === topicIdentity(config, topic).slug,
+  );
+  if (!onPage) return false;
+  const text = `${c.title} ${c.summary ?? ''} ${c.category ?? ''}`.toLowerCase();
+  if (sub.include.length > 0 && !sub.include.some((w) => text.includes(w.toLowerCase()))) return false;
+  return !sub.exclude.some((w) => text.includes(w.toLowerCase()));
+}
+
+/** What one sending round did. */
+export interface SendReport {
+  sent: { address: string; subject: string }[];
+  retrying: { address: string; error: string; next: string }[];
+  failed: { address: string; error: string }[];
+}
+
+/**
+ * Sends every queued digest that is due, over at most `mail.connections` connections and at most
+ * `mail.ratePerSecond` messages a second. A digest is marked sent only after the server accepted it:
+ * a crash between the two is the one window in which a digest can go out twice (with the same
+ * Message-ID). A refusal that may pass (connection failure, 4xx) is retried with backoff, across
+ * restarts; a permanent one (5xx) is recorded and not retried.
+ */
+export async function sendDigests(ctx: Context, transport: DigestTransport, now: () => Date): Promise<SendReport> {
+  const digests = new DigestStore(ctx.store);
+  const report: SendReport = { sent: [], retrying: [], failed: [] };
+  const due = digests.dueDigests(now());
+  if (due.length === 0) return report;
+  const from = senderAddress(ctx.config);
+  const interval = 1000 / ctx.config.mail.ratePerSecond;
+  let nextSlot = Date.now();
+  const pace = async (): Promise<void> => {
+    const wait = nextSlot - Date.now();
+    nextSlot = Math.max(nextSlot, Date.now()) + interval;
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  };
+  // Once a connection fails, the other digests of this round would fail the same way: stop the round.
+  let down = false;
+  const worker = async (): Promise<void> => {
+    for (let d = due.shift(); d && !down; d = due.shift()) {
+      await pace();
+      try {
+        await transport.send(d, from);
+        digests.markSent(d.id, now());
+        report.sent.push({ address: d.address, subject: d.subject });
+      } catch (error) {
+        const e = error as NodemailerError;
+        const message = `${e.responseCode ? `${e.responseCode} ` : ''}${(e.response ?? e.message).trim()}`;
+        const permanent = e.permanent === true || (typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode !== 503);
+        if (permanent) {
+          digests.markFailed(d.id, d.address, message, now());
+          report.failed.push({ address: d.address, error: message });
+        } else {
+          const delay = Math.min(ctx.config.mail.retryMaxMs, 30_000 * 2 ** d.attempts);
+          const next = new Date(now().getTime() + delay);
+          digests.markRetry(d.id, message, next);
+          report.retrying.push({ address: d.address, error: message, next: next.toISOString() });
+          if (e.responseCode === undefined) down = true;
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: ctx.config.mail.connections }, worker));
+  return report;
+}

@@ -1,0 +1,137 @@
+import type { Config, Subscriber } from '../../config/schema.js';
+import type { ParsedItem } from '../../model.js';
+import type { DigestCandidate } from '../../store/digest-store.js';
+import { escapeHtml } from '../feeds/html.js';
+import { itemLink, topicIdentity, topicSettings } from '../feeds/feed-view.js';
+
+/** The three readable parts of a digest. */
+export interface DigestText {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const FIELDS: [keyof ParsedItem, string][] = [
+  ['title', 'title'],
+  ['date', 'date'],
+  ['summary', 'summary'],
+  ['category', 'category'],
+  ['credit', 'photo credit'],
+  ['location', 'place'],
+];
+
+/**
+ * Renders a digest: items grouped by page, pages in the order of their newest item, items newest
+ * first; each with its linked title, date, place, category and summary. Edits are marked "Updated"
+ * with the fields that changed. At most `mail.maxItems` items are shown; the rest are counted.
+ */
+export function renderDigest(config: Config, subscriber: Subscriber, items: DigestCandidate[]): DigestText {
+  const sorted = [...items].sort((a, b) => (b.date ?? '').localeCompare(a.date ?? '') || b.itemId - a.itemId);
+  const shown = sorted.slice(0, config.mail.maxItems);
+  const hidden = sorted.length - shown.length;
+  const groups = new Map<number, DigestCandidate[]>();
+  for (const item of shown) groups.set(item.topicId, [...(groups.get(item.topicId) ?? []), item]);
+  const pages = [...groups.values()].map((group) => {
+    const first = group[0]!;
+    const topic = { id: first.topicId, key: first.topicKey, name: first.topicName, slug: first.topicSlug };
+    return { ...topicIdentity(config, topic), settings: topicSettings(config, topic), items: group };
+  });
+
+  const subject = subjectLine(
+    sorted,
+    pages.map((p) => p.title),
+  );
+  const link = (p: (typeof pages)[number], it: DigestCandidate) => itemLink(config, p.settings, it.key);
+
+  const text: string[] = [subject, ''];
+  for (const page of pages) {
+    text.push(page.title, '='.repeat(Math.min(72, page.title.length)), '');
+    for (const it of page.items) {
+      text.push(`${it.kind === 'updated' ? 'Updated: ' : ''}${it.title}`);
+      const meta = metaLine(it);
+      if (meta) text.push(meta);
+      if (it.kind === 'updated') text.push(`Changed: ${changes(it).join(', ')}`);
+      if (it.summary)
+        text.push(
+          '',
+          ...it.summary
+            .split(/\n{2,}/)
+            .flatMap((p) => [p, ''])
+            .slice(0, -1),
+        );
+      text.push(link(page, it), '');
+    }
+  }
+  if (hidden > 0) text.push(`... and ${hidden} more: ${config.feeds.baseUrl}`, '');
+  text.push('--', `You get this digest (${subscriber.schedule}) from ${config.feeds.title}.`);
+  const unsubscribe = unsubscribeTarget(config, subscriber.address);
+  if (unsubscribe) text.push(`Unsubscribe: ${unsubscribe}`);
+
+  const h = escapeHtml;
+  const html: string[] = [
+    '<!DOCTYPE html>',
+    '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${h(subject)}</title></head>`,
+    '<body style="margin:0;padding:0;background:#f4f4f4;">',
+    '<div style="max-width:640px;margin:0 auto;padding:16px;background:#ffffff;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#222222;">',
+    `<p style="margin:0 0 16px;color:#555555;font-size:13px;">${h(subject)}</p>`,
+  ];
+  for (const page of pages) {
+    html.push(
+      `<h2 style="margin:24px 0 8px;font-size:18px;color:#1e2dbe;border-bottom:1px solid #dddddd;padding-bottom:4px;">${h(page.title)}</h2>`,
+    );
+    for (const it of page.items) {
+      const badge = it.kind === 'updated' ? '<span style="color:#b35900;font-weight:bold;">Updated: </span>' : '';
+      html.push('<div style="margin:0 0 18px;">');
+      html.push(
+        `<h3 style="margin:0 0 2px;font-size:16px;">${badge}<a href="${h(link(page, it))}" style="color:#1e2dbe;text-decoration:none;">${h(it.title)}</a></h3>`,
+      );
+      const meta = metaLine(it);
+      if (meta) html.push(`<div style="font-size:13px;color:#666666;">${h(meta)}</div>`);
+      if (it.kind === 'updated') html.push(`<div style="font-size:13px;color:#b35900;">Changed: ${h(changes(it).join(', '))}</div>`);
+      for (const p of (it.summary ?? '').split(/\n{2,}/).filter(Boolean)) html.push(`<p style="margin:6px 0 0;">${h(p)}</p>`);
+      html.push('</div>');
+    }
+  }
+  if (hidden > 0)
+    html.push(`<p>… and ${hidden} more on <a href="${h(config.feeds.baseUrl)}" style="color:#1e2dbe;">${h(config.feeds.title)}</a>.</p>`);
+  html.push(
+    `<p style="margin:24px 0 0;font-size:12px;color:#888888;">You get this digest (${h(subscriber.schedule)}) from ${h(config.feeds.title)}.`,
+  );
+  if (unsubscribe) html.push(` <a href="${h(unsubscribe)}" style="color:#888888;">Unsubscribe</a>.`);
+  html.push('</p></div></body></html>', '');
+
+  return { subject, text: `${text.join('\n')}\n`, html: html.join('\n') };
+}
+
+/** `3 new items: Press releases, Impact and people`, `1 new, 1 updated: ...`, long lists shortened. */
+function subjectLine(items: DigestCandidate[], pages: string[]): string {
+  const fresh = items.filter((i) => i.kind === 'new').length;
+  const updated = items.length - fresh;
+  const counts =
+    updated === 0
+      ? `${fresh} new item${fresh === 1 ? '' : 's'}`
+      : fresh === 0
+        ? `${updated} updated item${updated === 1 ? '' : 's'}`
+        : `${fresh} new, ${updated} updated`;
+  const names = pages.length <= 3 ? pages.join(', ') : `${pages.slice(0, 2).join(', ')} and ${pages.length - 2} more`;
+  return `${counts}: ${names}`;
+}
+
+function metaLine(it: DigestCandidate): string {
+  const date = it.date
+    ? new Date(`${it.date}T00:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })
+    : null;
+  return [date, it.location, it.category].filter((s): s is string => s !== null).join(' · ');
+}
+
+function changes(it: DigestCandidate): string[] {
+  if (!it.previous) return ['text'];
+  const changed = FIELDS.filter(([k]) => it.previous![k] !== it[k]).map(([, label]) => label);
+  return changed.length ? changed : ['text'];
+}
+
+/** The List-Unsubscribe target for an address, or null when none is configured. */
+export function unsubscribeTarget(config: Config, address: string): string | null {
+  return config.mail.unsubscribe ? config.mail.unsubscribe.replaceAll('{address}', encodeURIComponent(address)) : null;
+}

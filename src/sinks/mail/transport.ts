@@ -1,0 +1,51 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import type { Config } from '../../config/schema.js';
+import { writeFileIfChanged } from '../feeds/write-file.js';
+import type { QueuedDigest } from '../../store/digest-store.js';
+
+/** Where digests go: an SMTP server, or the outbox folder. */
+export interface DigestTransport {
+  /** Hands one digest over; throws (with nodemailer's `permanent` / `responseCode`) when it was refused. */
+  send(digest: QueuedDigest, from: string): Promise<void>;
+  close(): Promise<void>;
+  describe(): string;
+}
+
+/** The configured transport: pooled SMTP from `mail.smtp`, or `.eml` files in `mail.outbox`. */
+export function createTransport(config: Config): DigestTransport {
+  const { smtp, outbox, connections, tlsRejectUnauthorized } = config.mail;
+  if (smtp === null) {
+    return {
+      async send(digest) {
+        await mkdir(outbox, { recursive: true });
+        const name = `${digest.createdAt.replace(/[:.]/g, '-')}_${digest.id}_${digest.address.replace(/[^A-Za-z0-9@._-]/g, '_')}.eml`;
+        await writeFileIfChanged(join(outbox, name), digest.raw.toString('utf8'));
+      },
+      async close() {},
+      describe: () => `outbox ${outbox}/`,
+    };
+  }
+  // nodemailer retries nothing and its own rateLimit can overshoot with several connections: the
+  // queue, the retries and the rate limit are dumpfeed's; nodemailer only keeps the connections.
+  const transport = nodemailer.createTransport({
+    url: smtp,
+    pool: true,
+    maxConnections: connections,
+    maxMessages: 100,
+    tls: { rejectUnauthorized: tlsRejectUnauthorized },
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 60_000,
+  } as Parameters<typeof nodemailer.createTransport>[0]);
+  return {
+    async send(digest, from) {
+      await transport.sendMail({ envelope: { from, to: [digest.address] }, raw: digest.raw });
+    },
+    async close() {
+      transport.close();
+    },
+    describe: () => `SMTP ${smtp.replace(/\/\/[^@/]*@/, '//***@')}`,
+  };
+}

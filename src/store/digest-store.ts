@@ -1,0 +1,244 @@
+import type { ParsedItem } from '../model.js';
+import type { Store } from './store.js';
+
+/** What the store knows of a subscriber. */
+export interface SubscriberState {
+  address: string;
+  cursorDump: number;
+  lastSlot: string | null;
+  createdAt: string;
+}
+
+/** An item that may go into a digest, with its page and, for an edit, the version the reader saw. */
+export interface DigestCandidate extends ParsedItem {
+  itemId: number;
+  key: string;
+  guid: string;
+  version: number;
+  kind: 'new' | 'updated';
+  topicId: number;
+  topicKey: string;
+  topicName: string;
+  topicSlug: string;
+  /** For an edit: the version the subscriber saw (or the one before), to tell what changed. */
+  previous: ParsedItem | null;
+}
+
+/** A digest waiting to be sent (or retried). */
+export interface QueuedDigest {
+  id: number;
+  address: string;
+  messageId: string;
+  subject: string;
+  raw: Buffer;
+  attempts: number;
+  createdAt: string;
+}
+
+type ItemJoinRow = ParsedItem & {
+  id: number;
+  key: string;
+  guid: string;
+  version: number;
+  topic_id: number;
+  topic_key: string;
+  topic_name: string;
+  topic_slug: string;
+};
+
+/** The digest tables: subscribers' progress, recorded digests and which item versions they carried. */
+export class DigestStore {
+  constructor(private readonly store: Store) {}
+
+  /** The subscriber's state, if the store has seen them. */
+  peekSubscriber(address: string): SubscriberState | undefined {
+    return this.store
+      .sql(`SELECT address, cursor_dump AS cursorDump, last_slot AS lastSlot, created_at AS createdAt FROM subscribers WHERE address = ?`)
+      .get(address) as SubscriberState | undefined;
+  }
+
+  /**
+   * The subscriber's state, created on first sight: without backfill they start from the newest dump
+   * (no back catalogue) and their first slot counts as handled, as a newsletter subscriber expects.
+   */
+  subscriber(address: string, backfill: boolean, slot: Date | null, now: Date): SubscriberState {
+    const known = this.peekSubscriber(address);
+    if (known) return known;
+    this.store.write(`subscriber ${address}`, () =>
+      this.store
+        .sql(`INSERT INTO subscribers (address, cursor_dump, last_slot, created_at) VALUES (?, ?, ?, ?)`)
+        .run(address, backfill ? 0 : this.store.lastDumpId(), slot && !backfill ? slot.toISOString() : null, now.toISOString()),
+    );
+    return this.peekSubscriber(address)!;
+  }
+
+  /**
+   * Items that became new after dump `cursor` (up to `upTo`) and, with `updates`, items edited in that
+   * window, leaving out what this subscriber already got. Without `backfill`, the first dump of a page
+   * is its back catalogue, not news.
+   */
+  candidates(address: string, cursor: number, upTo: number, backfill: boolean, updates: boolean): DigestCandidate[] {
+    const cols = `i.id, i.key, i.guid, i.version, i.title, i.date, i.summary, i.category, i.credit, i.location, i.topic_id,
+      t.key AS topic_key, t.name AS topic_name, t.slug AS topic_slug`;
+    const fresh = this.store
+      .sql(
+        `SELECT ${cols} FROM items i JOIN topics t ON t.id = i.topic_id
+         WHERE i.first_seen_dump > ? AND i.first_seen_dump <= ?
+           AND (? OR i.first_seen_dump > (SELECT MIN(d.id) FROM dumps d WHERE d.topic_id = i.topic_id AND d.status = 'ok'))
+           AND NOT EXISTS (SELECT 1 FROM digest_items x WHERE x.address = ? AND x.item_id = i.id)
+         ORDER BY i.id`,
+      )
+      .all(cursor, upTo, backfill ? 1 : 0, address) as ItemJoinRow[];
+    const out: DigestCandidate[] = fresh.map((r) => candidate(r, 'new', null));
+    if (!updates) return out;
+
+    const isNew = new Set(fresh.map((r) => r.id));
+    const edited = this.store
+      .sql(
+        `SELECT ${cols} FROM items i JOIN topics t ON t.id = i.topic_id
+         WHERE i.id IN (SELECT v.item_id FROM item_versions v WHERE v.dump_id > ? AND v.dump_id <= ? AND v.version > 1)
+           AND i.first_seen_dump <= ?
+           AND NOT EXISTS (SELECT 1 FROM digest_items x WHERE x.address = ? AND x.item_id = i.id AND x.version = i.version)
+         ORDER BY i.id`,
+      )
+      .all(cursor, upTo, cursor, address) as ItemJoinRow[];
+    const seenVersion = this.store.sql(`SELECT MAX(version) AS v FROM digest_items WHERE address = ? AND item_id = ?`);
+    const version = this.store.sql(
+      `SELECT title, date, summary, category, credit, location FROM item_versions WHERE item_id = ? AND version = ?`,
+    );
+    for (const r of edited) {
+      if (isNew.has(r.id)) continue;
+      const seen = (seenVersion.get(address, r.id) as { v: number | null }).v ?? r.version - 1;
+      out.push(candidate(r, 'updated', (version.get(r.id, seen) as ParsedItem | undefined) ?? null));
+    }
+    return out;
+  }
+
+  /**
+   * Records a digest and marks its items as queued for the subscriber, moving their cursor and slot,
+   * all in one transaction: a crash leaves either all of it or none.
+   */
+  recordDigest(d: {
+    address: string;
+    createdAt: string;
+    messageId: string;
+    subject: string;
+    raw: Buffer;
+    items: { itemId: number; version: number; kind: 'new' | 'updated' }[];
+    cursor: number;
+    slot: string | null;
+  }): number {
+    return this.store.write(`digest for ${d.address}`, () => {
+      const id = Number(
+        this.store
+          .sql(
+            `INSERT INTO digests (address, created_at, message_id, subject, item_count, raw, status, next_attempt_at)
+             VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)`,
+          )
+          .run(d.address, d.createdAt, d.messageId, d.subject, d.items.length, d.raw, d.createdAt).lastInsertRowid,
+      );
+      const mark = this.store.sql(`INSERT INTO digest_items (address, item_id, version, digest_id, kind) VALUES (?, ?, ?, ?, ?)`);
+      for (const it of d.items) mark.run(d.address, it.itemId, it.version, id, it.kind);
+      this.advance(d.address, d.cursor, d.slot);
+      return id;
+    });
+  }
+
+  /** Moves a subscriber's cursor and slot without a digest (nothing new for them). */
+  advance(address: string, cursor: number, slot: string | null): void {
+    this.store.write(`subscriber ${address}`, () =>
+      this.store
+        .sql(`UPDATE subscribers SET cursor_dump = MAX(cursor_dump, ?), last_slot = COALESCE(?, last_slot) WHERE address = ?`)
+        .run(cursor, slot, address),
+    );
+  }
+
+  /** Queued digests whose next attempt is due, oldest first. */
+  dueDigests(now: Date, limit = 100): QueuedDigest[] {
+    return this.store
+      .sql(
+        `SELECT id, address, message_id AS messageId, subject, raw, attempts, created_at AS createdAt FROM digests
+         WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?`,
+      )
+      .all(now.toISOString(), limit) as QueuedDigest[];
+  }
+
+  /** When the next queued digest is due, or null when none is queued. */
+  nextAttemptAt(): string | null {
+    return (this.store.sql(`SELECT MIN(next_attempt_at) AS t FROM digests WHERE status = 'queued'`).get() as { t: string | null }).t;
+  }
+
+  markSent(id: number, at: Date): void {
+    this.store.write(`digest ${id}`, () =>
+      this.store
+        .sql(`UPDATE digests SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?`)
+        .run(at.toISOString(), id),
+    );
+  }
+
+  markRetry(id: number, error: string, next: Date): void {
+    this.store.write(`digest ${id}`, () =>
+      this.store
+        .sql(`UPDATE digests SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?`)
+        .run(error, next.toISOString(), id),
+    );
+  }
+
+  /** A permanent failure: the digest is not retried; the subscriber shows the error in `status`. */
+  markFailed(id: number, address: string, error: string, at: Date): void {
+    this.store.write(`digest ${id}`, () => {
+      this.store.sql(`UPDATE digests SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?`).run(error, id);
+      this.store.sql(`UPDATE subscribers SET last_error = ?, last_error_at = ? WHERE address = ?`).run(error, at.toISOString(), address);
+    });
+  }
+
+  /** Digest counts and failures, for `status`. */
+  summary(): {
+    queued: number;
+    sent: number;
+    failed: number;
+    failures: { address: string; error: string; at: string | null }[];
+    retrying: { address: string; attempts: number; error: string | null; next: string }[];
+  } {
+    const counts = this.store.sql(`SELECT status, COUNT(*) AS n FROM digests GROUP BY status`).all() as {
+      status: 'queued' | 'sent' | 'failed';
+      n: number;
+    }[];
+    const n = (s: string) => counts.find((c) => c.status === s)?.n ?? 0;
+    return {
+      queued: n('queued'),
+      sent: n('sent'),
+      failed: n('failed'),
+      failures: this.store
+        .sql(`SELECT address, last_error AS error, last_error_at AS at FROM subscribers WHERE last_error IS NOT NULL ORDER BY address`)
+        .all() as { address: string; error: string; at: string | null }[],
+      retrying: this.store
+        .sql(
+          `SELECT address, attempts, last_error AS error, next_attempt_at AS next FROM digests
+           WHERE status = 'queued' AND attempts > 0 ORDER BY id`,
+        )
+        .all() as { address: string; attempts: number; error: string | null; next: string }[],
+    };
+  }
+}
+
+function candidate(r: ItemJoinRow, kind: 'new' | 'updated', previous: ParsedItem | null): DigestCandidate {
+  return {
+    itemId: r.id,
+    key: r.key,
+    guid: r.guid,
+    version: r.version,
+    kind,
+    title: r.title,
+    date: r.date,
+    summary: r.summary,
+    category: r.category,
+    credit: r.credit,
+    location: r.location,
+    topicId: r.topic_id,
+    topicKey: r.topic_key,
+    topicName: r.topic_name,
+    topicSlug: r.topic_slug,
+    previous,
+  };
+}
