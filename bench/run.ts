@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util';
 import { benchBatchIngest, benchFeedWrite, benchGrowth } from './ingest.js';
+import { benchDigestBuild } from './digest-build.js';
 import { benchParse } from './parse-throughput.js';
 import { benchWatchLatency } from './watch-latency.js';
 import { benchWatchRss } from './watch-rss.js';
 
 /**
  * `npm run bench [-- --quick] [-- --only NAME]`: prints one figure per line with what it is compared
- * with. NAME: parse, ingest, growth (with the daemon's peak memory), feeds, watch. --quick runs small sizes (for the smoke test).
+ * with. NAME: parse, ingest, growth (with the daemon's peak memory), feeds, watch, digest. --quick runs small sizes (for the smoke test).
  */
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' } } });
 const quick = values.quick === true;
@@ -20,3 +21,4 @@ const large = quick ? 5_000 : 1_000_000;
 if (want('growth')) await benchGrowth(1_000, large, (dir) => benchWatchRss(dir, large, quick ? 5 : 50));
 if (want('feeds')) await benchFeedWrite();
 if (want('watch')) await benchWatchLatency(quick ? 10 : 200);
+if (want('digest')) await benchDigestBuild(quick ? 200 : 10_000);

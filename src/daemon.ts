@@ -70,6 +70,31 @@ export class Daemon {
     }
   }
 
+  /** The store, for a web server in the same process. */
+  get storeForServing(): Store {
+    return this.store;
+  }
+
+  /** The config in force (it changes on reload). */
+  get currentConfig(): Config {
+    return this.config;
+  }
+
+  /** What /healthz reports: the daemon's queue, last dump and last error. */
+  health(): Record<string, unknown> {
+    const state = this.store.daemonState();
+    return {
+      ok: true,
+      daemon: true,
+      queue: this.pending.size,
+      retrying: this.retries.size,
+      lastDump: state.lastDump,
+      lastDumpAt: state.lastDumpAt,
+      lastError: state.lastError,
+      lastErrorAt: state.lastErrorAt,
+    };
+  }
+
   private get ctx(): Context {
     return { store: this.store, config: this.config, now: this.now };
   }

@@ -4,6 +4,7 @@ import { DumpfeedError, UsageError } from '../errors.js';
 import { digestCommand } from './digest-command.js';
 import { ingestCommand } from './ingest-command.js';
 import { parseCommand } from './parse-command.js';
+import { serveCommand } from './serve-command.js';
 import { statusCommand } from './status-command.js';
 import { watchCommand } from './watch-command.js';
 
@@ -15,6 +16,7 @@ commands:
   status                     topics, item counts, last dumps, rejected dumps, the daemon
   watch                      run as a daemon: watch source.inbox, keep the feeds current, send digests
   digest --dry-run | --send  show the digests due now and to whom, or build and send them
+  serve                      serve the feeds and web pages over HTTP (watch --serve: both in one process)
 
 options:
   --config FILE              config file (default: config/dumpfeed.json if present, else built-in defaults)
@@ -23,6 +25,8 @@ options:
   --json                     machine-readable output (ingest, status)
   --log-level LEVEL          watch: trace, debug, info, warn, error, fatal or silent (overrides log.level)
   --at TIME                  digest: plan as if it were TIME (ISO 8601), e.g. to catch up a missed slot
+  --port P, --host H         serve, watch --serve: where to listen (overrides serve.port, serve.host)
+  --serve                    watch: also run the web server
   -h, --help                 this help
   -v, --version              print the version`;
 
@@ -42,6 +46,9 @@ export async function main(argv: string[]): Promise<number> {
         'dry-run': { type: 'boolean' },
         send: { type: 'boolean' },
         at: { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        serve: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -68,6 +75,8 @@ export async function main(argv: string[]): Promise<number> {
         return await watchCommand(args);
       case 'digest':
         return await digestCommand(args);
+      case 'serve':
+        return await serveCommand(args);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

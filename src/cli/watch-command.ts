@@ -1,4 +1,7 @@
+import type { Server } from 'node:http';
 import { Daemon } from '../daemon.js';
+import { createHttpServer } from '../sinks/http/server.js';
+import { listen, listenAddress } from './serve-command.js';
 import { loadConfig } from '../config/load-config.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../log.js';
 import { UsageError } from '../errors.js';
@@ -10,6 +13,9 @@ export interface WatchArgs {
   db?: string | undefined;
   out?: string | undefined;
   'log-level'?: string | undefined;
+  serve?: boolean | undefined;
+  port?: string | undefined;
+  host?: string | undefined;
 }
 
 // A stop that hangs (a stuck file system) must not keep a service manager waiting for ever.
@@ -42,14 +48,30 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
 
   const daemon = new Daemon({ configPath: args.config, overrides, logger });
   process.on('SIGHUP', () => void daemon.reload('SIGHUP'));
+  let server: Server | null = null;
   try {
     await daemon.start();
+    if (args.serve) {
+      const { host, port } = listenAddress(daemon.currentConfig, args);
+      server = createHttpServer({ store: daemon.storeForServing, config: () => daemon.currentConfig, health: () => daemon.health() });
+      const bound = await listen(server, host, port);
+      logger.info(
+        { url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}/`, publicUrl: daemon.currentConfig.feeds.baseUrl },
+        'serving',
+      );
+    }
   } catch (error) {
+    server?.close();
     await daemon.stop('start failed').catch(() => undefined);
     throw error;
   }
   return new Promise<number>((resolve, reject) => {
-    requestStop = (signal) => daemon.stop(signal).then(() => resolve(0), reject);
+    requestStop = (signal) => {
+      // Stop answering first, then let the daemon finish its dump and close the store.
+      server?.close();
+      server?.closeAllConnections();
+      daemon.stop(signal).then(() => resolve(0), reject);
+    };
     if (stopAsked) requestStop(stopAsked);
   });
 }

@@ -160,6 +160,12 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   subscribers: z.array(subscriber).default([]).describe('People who get e-mail digests.'),
+  serve: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1').describe('Address the built-in web server listens on.'),
+      port: z.number().int().min(0).max(65535).default(8080).describe('Port of the built-in web server.'),
+    })
+    .prefault({}),
   log: z
     .strictObject({
       level: z

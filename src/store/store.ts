@@ -285,6 +285,12 @@ export class Store {
     return rows.map(toStoredItem);
   }
 
+  /** One item by its key (the last part of its id and of its page URL). */
+  itemByKey(key: string): StoredItem | undefined {
+    const row = this.sql(`SELECT * FROM items WHERE key = ?`).get(key) as ItemRow | undefined;
+    return row && toStoredItem(row);
+  }
+
   /** Every stored version of an item (by its key), oldest first. */
   itemVersions(key: string): (ParsedItem & { version: number; seenAt: string })[] {
     return this.sql(

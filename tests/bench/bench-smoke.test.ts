@@ -23,6 +23,7 @@ describe('npm run bench', () => {
       /^feeds: files rewritten when nothing changed/,
       /^watch latency, renamed: p95/,
       /^watch latency, in place: p95/,
+      /^digests: build for/,
     ]) {
       expect(
         names.some((n) => expected.test(n)),

@@ -26,6 +26,8 @@ export function renderFeed(view: FeedView): RenderedFeed {
     generator: 'dumpfeed',
     author: { name: view.author },
     feedLinks: { atom: `${view.feedUrlBase}.atom`, rss: `${view.feedUrlBase}.rss`, json: `${view.feedUrlBase}.json` },
+    // Relative: feed.xsl lies beside the feed wherever the folder is served from.
+    stylesheet: 'feed.xsl',
   });
   for (const entry of view.entries) {
     const html = entryHtml(entry);

@@ -6,6 +6,7 @@ import type { StoredTopic } from '../../model.js';
 import type { Store } from '../../store/store.js';
 import { allFeedView, topicFeedView, topicIdentity, type FeedView } from './feed-view.js';
 import { renderFeed } from './render-feeds.js';
+import { FEED_XSL } from './feed-xsl.js';
 import { renderOpml } from './render-opml.js';
 import { writeFileIfChanged } from './write-file.js';
 
@@ -53,6 +54,7 @@ export async function writeFeeds(store: Store, config: Config, topicIds?: Iterab
   }
   if (topics.length > 0) {
     await putFeed(allFeedView(config, byId, store.feedItems(null, config.feeds.length)));
+    await put('feed.xsl', FEED_XSL);
     await put(
       'topics.opml',
       renderOpml(

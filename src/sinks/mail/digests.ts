@@ -34,8 +34,13 @@ export async function planDigests(ctx: Context, now: Date, dryRun = false): Prom
   const digests = new DigestStore(ctx.store);
   const upTo = ctx.store.lastDumpId();
   const plans: SubscriberPlan[] = [];
+  // Time-zone arithmetic is slow and subscribers share schedules: one slot per schedule and zone.
+  const slots = new Map<string, Date | null>();
   for (const sub of ctx.config.subscribers) {
-    const slot = lastSlot(sub.schedule, sub.timeZone ?? ctx.config.mail.timeZone, now);
+    const zone = sub.timeZone ?? ctx.config.mail.timeZone;
+    const slotKey = `${sub.schedule}|${zone}`;
+    if (!slots.has(slotKey)) slots.set(slotKey, lastSlot(sub.schedule, zone, now));
+    const slot = slots.get(slotKey)!;
     const state = dryRun ? previewState(digests, sub, slot, now, upTo) : digests.subscriber(sub.address, sub.backfill, slot, now);
     const due = slot === null ? upTo > state.cursorDump : state.lastSlot === null || slot.toISOString() > state.lastSlot;
     if (!due) {

@@ -1,0 +1,79 @@
+import type { Server } from 'node:http';
+import { loadConfig } from '../config/load-config.js';
+import type { Config } from '../config/schema.js';
+import { UsageError } from '../errors.js';
+import { createHttpServer } from '../sinks/http/server.js';
+import { lockOwner } from '../store/instance-lock.js';
+import { Store } from '../store/store.js';
+
+/** Options of `dumpfeed serve`. */
+export interface ServeArgs {
+  positionals: string[];
+  config?: string | undefined;
+  db?: string | undefined;
+  out?: string | undefined;
+  port?: string | undefined;
+  host?: string | undefined;
+}
+
+/** The --port and --host options over the config's serve settings. */
+export function listenAddress(
+  config: Config,
+  args: { port?: string | undefined; host?: string | undefined },
+): { host: string; port: number } {
+  const port = args.port === undefined ? config.serve.port : Number(args.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port "${args.port}" is not a port number`);
+  return { host: args.host ?? config.serve.host, port };
+}
+
+/** Starts listening; resolves with the bound port (useful with port 0). */
+export function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+/**
+ * `dumpfeed serve`: serves the feeds and pages of a store (which a `watch` in another process may be
+ * updating) until SIGTERM or SIGINT.
+ */
+export async function serveCommand(args: ServeArgs): Promise<number> {
+  if (args.positionals.length > 0) throw new UsageError('serve takes no arguments');
+  const overrides = { storePath: args.db, feedsDir: args.out };
+  const { config } = loadConfig(args.config, overrides);
+  const { host, port } = listenAddress(config, args);
+  const store = Store.open(config.store.path, config.store.busyTimeoutMs);
+  const server = createHttpServer({
+    store,
+    config: () => config,
+    health: () => {
+      const state = store.daemonState();
+      const pid = lockOwner(config.store.path);
+      return {
+        ok: true,
+        daemon: pid !== null,
+        queue: pid !== null ? state.queue : 0,
+        lastDump: state.lastDump,
+        lastDumpAt: state.lastDumpAt,
+        lastError: state.lastError,
+        lastErrorAt: state.lastErrorAt,
+      };
+    },
+  });
+  const bound = await listen(server, host, port);
+  process.stdout.write(
+    `serving ${config.feeds.dir}/ and pages on http://${host.includes(':') ? `[${host}]` : host}:${bound}/ (public URL ${config.feeds.baseUrl})\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => server.close(() => resolve());
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  server.closeAllConnections();
+  store.close();
+  return 0;
+}

@@ -1,0 +1,153 @@
+import type { Config } from '../../config/schema.js';
+import type { ParsedItem, StoredItem, StoredTopic } from '../../model.js';
+import type { TopicStats } from '../../store/store.js';
+import { itemLink, topicIdentity, topicSettings } from '../feeds/feed-view.js';
+import { escapeHtml as h } from '../feeds/html.js';
+
+/**
+ * Server-rendered pages: the index of topics, one topic's latest items, one item. Plain HTML with
+ * inline CSS, no JavaScript, every text from a dump escaped.
+ */
+
+const CSS = `
+  :root { color-scheme: light dark; }
+  body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 48rem; margin: 0 auto; padding: 1rem; line-height: 1.55; }
+  a { color: #1e2dbe; } @media (prefers-color-scheme: dark) { a { color: #9db0ff; } }
+  .skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem; }
+  header { border-bottom: 1px solid #8884; margin-bottom: 1rem; } nav a { margin-right: 1rem; }
+  .meta { color: #666; font-size: .9rem; margin: 0; } @media (prefers-color-scheme: dark) { .meta { color: #aaa; } }
+  .feeds a { margin-right: .75rem; font-size: .9rem; }
+  section.topic, article { border-bottom: 1px solid #8883; padding-bottom: 1rem; margin-bottom: 1rem; }
+  h1 { font-size: 1.6rem; } h2 { font-size: 1.2rem; margin-bottom: .25rem; } h3 { font-size: 1rem; margin: .5rem 0 0; }
+`;
+
+function layout(config: Config, title: string, body: string, alternates: string[] = []): string {
+  return `<!DOCTYPE html>
+<html lang="${h(config.feeds.language)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${h(title)}</title>
+${alternates.join('\n')}
+<style>${CSS}</style>
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+<header><nav aria-label="Site"><a href="${h(config.feeds.baseUrl)}">${h(config.feeds.title)}</a><a href="${h(config.feeds.baseUrl)}feeds/topics.opml">All feeds (OPML)</a></nav></header>
+<main id="main">
+${body}
+</main>
+</body>
+</html>
+`;
+}
+
+function alternateLinks(title: string, feedUrlBase: string): string[] {
+  return [
+    `<link rel="alternate" type="application/atom+xml" title="${h(title)} (Atom)" href="${h(feedUrlBase)}.atom">`,
+    `<link rel="alternate" type="application/rss+xml" title="${h(title)} (RSS)" href="${h(feedUrlBase)}.rss">`,
+    `<link rel="alternate" type="application/feed+json" title="${h(title)} (JSON Feed)" href="${h(feedUrlBase)}.json">`,
+  ];
+}
+
+function feedLinks(feedUrlBase: string): string {
+  return `<p class="feeds">Subscribe: <a href="${h(feedUrlBase)}.atom">Atom</a><a href="${h(feedUrlBase)}.rss">RSS</a><a href="${h(feedUrlBase)}.json">JSON Feed</a></p>`;
+}
+
+function dateText(date: string | null): string {
+  return date
+    ? new Date(`${date}T00:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })
+    : '';
+}
+
+function metaLine(item: ParsedItem): string {
+  return [dateText(item.date), item.location, item.category]
+    .filter((s) => s)
+    .map((s) => h(s!))
+    .join(' · ');
+}
+
+/** The home page: every topic with its item count, last update, latest titles and feeds. */
+export function indexPage(config: Config, topics: { stats: TopicStats; latest: StoredItem[] }[]): string {
+  const all = `${config.feeds.baseUrl}feeds/all`;
+  const sections = topics.map(({ stats, latest }) => {
+    const id = topicIdentity(config, stats);
+    const items = latest
+      .map(
+        (i) =>
+          `<li><a href="${h(itemLink(config, topicSettings(config, stats), i.key))}">${h(i.title)}</a> <span class="meta">${h(dateText(i.date))}</span></li>`,
+      )
+      .join('\n');
+    return `<section class="topic" aria-labelledby="t-${h(id.slug)}">
+<h2 id="t-${h(id.slug)}"><a href="${h(config.feeds.baseUrl)}topics/${h(id.slug)}">${h(id.title)}</a></h2>
+<p class="meta">${stats.itemCount} item${stats.itemCount === 1 ? '' : 's'} · last updated ${h(stats.lastDumpAt ? stats.lastDumpAt.slice(0, 16).replace('T', ' ') + ' UTC' : 'never')}</p>
+<ul>
+${items}
+</ul>
+${feedLinks(id.feedUrlBase)}
+</section>`;
+  });
+  const body = `<h1>${h(config.feeds.title)}</h1>
+<p>Feeds of ${topics.length} page${topics.length === 1 ? '' : 's'}. Everything in one feed: <a href="${h(all)}.atom">Atom</a>, <a href="${h(all)}.rss">RSS</a>, <a href="${h(all)}.json">JSON Feed</a>; every page at once: <a href="${h(config.feeds.baseUrl)}feeds/topics.opml">OPML</a>.</p>
+${sections.join('\n') || '<p>No pages yet.</p>'}`;
+  const alternates = [
+    ...alternateLinks(config.feeds.title, all),
+    ...topics.flatMap(({ stats }) =>
+      alternateLinks(topicIdentity(config, stats).title, topicIdentity(config, stats).feedUrlBase).slice(0, 1),
+    ),
+  ];
+  return layout(config, config.feeds.title, body, alternates);
+}
+
+/** One topic: its latest items, readable, with links to its feeds. */
+export function topicPage(config: Config, topic: StoredTopic, items: StoredItem[]): string {
+  const id = topicIdentity(config, topic);
+  const settings = topicSettings(config, topic);
+  const articles = items.map(
+    (i) => `<article>
+<h2><a href="${h(config.feeds.baseUrl)}items/${h(i.key)}">${h(i.title)}</a></h2>
+<p class="meta">${metaLine(i)}</p>
+${(i.summary ?? '')
+  .split(/\n{2,}/)
+  .filter(Boolean)
+  .map((p) => `<p>${h(p)}</p>`)
+  .join('\n')}
+</article>`,
+  );
+  const source = settings.sourceUrl ? `<p>Source page: <a href="${h(settings.sourceUrl)}">${h(settings.sourceUrl)}</a></p>` : '';
+  const body = `<h1>${h(id.title)}</h1>
+${feedLinks(id.feedUrlBase)}
+${source}
+${articles.join('\n')}`;
+  return layout(config, id.title, body, alternateLinks(id.title, id.feedUrlBase));
+}
+
+/** The permanent page of one item: what feed entries and digests link to without a source URL. */
+export function itemPage(config: Config, topic: StoredTopic, item: StoredItem, versions: number): string {
+  const id = topicIdentity(config, topic);
+  const settings = topicSettings(config, topic);
+  const body = `<article>
+<p class="meta"><a href="${h(config.feeds.baseUrl)}topics/${h(id.slug)}">${h(id.title)}</a></p>
+<h1>${h(item.title)}</h1>
+<p class="meta">${metaLine(item)}</p>
+${(item.summary ?? '')
+  .split(/\n{2,}/)
+  .filter(Boolean)
+  .map((p) => `<p>${h(p)}</p>`)
+  .join('\n')}
+${item.credit ? `<p class="meta">Photo: ${h(item.credit)}</p>` : ''}
+${settings.sourceUrl ? `<p>On the source page: <a href="${h(settings.sourceUrl)}">${h(settings.sourceUrl)}</a></p>` : ''}
+<p class="meta">First seen ${h(item.firstSeenAt.slice(0, 10))}${versions > 1 ? `; edited ${versions - 1} time${versions === 2 ? '' : 's'}, last on ${h(item.updatedAt.slice(0, 10))}` : ''}.</p>
+</article>
+${feedLinks(id.feedUrlBase)}`;
+  return layout(config, item.title, body, alternateLinks(id.title, id.feedUrlBase));
+}
+
+/** A short error page. */
+export function errorPage(config: Config, status: number, message: string): string {
+  return layout(
+    config,
+    `${status} ${message}`,
+    `<h1>${status} ${h(message)}</h1><p><a href="${h(config.feeds.baseUrl)}">All pages</a></p>`,
+  );
+}

@@ -1,0 +1,221 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import type { Config } from '../../config/schema.js';
+import type { StoredTopic } from '../../model.js';
+import type { Store } from '../../store/store.js';
+import { topicIdentity } from '../feeds/feed-view.js';
+import { errorPage, indexPage, itemPage, topicPage } from './pages.js';
+
+/** What the server reads: the store, the current config (it may be reloaded), and health figures. */
+export interface ServeSource {
+  store: Store;
+  config: () => Config;
+  health: () => Record<string, unknown>;
+}
+
+const FEED_TYPES: Record<string, string> = {
+  atom: 'application/atom+xml; charset=utf-8',
+  rss: 'application/rss+xml; charset=utf-8',
+  json: 'application/feed+json; charset=utf-8',
+  opml: 'text/x-opml; charset=utf-8',
+  xsl: 'application/xslt+xml; charset=utf-8',
+};
+// The only feed-folder names served: a slug and a known ending. Nothing else of the disk is reachable.
+const FEED_NAME = /^\/feeds\/([a-z0-9]+(?:-[a-z0-9]+)*)\.(atom|rss|json)$/;
+
+interface Body {
+  body: Buffer;
+  etag: string;
+  lastModified: Date | null;
+  type: string;
+  cache: string;
+  encoded: Map<string, Buffer>;
+}
+
+/**
+ * The built-in HTTP server: feeds with caching headers and compression, and server-rendered pages.
+ * GET and HEAD only; anything not listed is a 404, so no path reaches the disk except a feed name.
+ */
+export function createHttpServer(source: ServeSource): Server {
+  // Feed files keyed by name, kept while their mtime and size are unchanged.
+  const files = new Map<string, Body & { mtimeMs: number; size: number }>();
+
+  const server = createServer(async (req, res) => {
+    try {
+      await route(req, res);
+    } catch (error) {
+      if (!res.headersSent) send(req, res, 500, html(errorPage(source.config(), 500, 'Internal error'), 'no-store'));
+      else res.destroy(error as Error);
+    }
+  });
+  // Slow or stuck clients are cut off; requests carry no body worth waiting for.
+  server.requestTimeout = 15_000;
+  server.headersTimeout = 10_000;
+  server.keepAliveTimeout = 5_000;
+  server.maxHeadersCount = 100;
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const config = source.config();
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      return send(req, res, 405, html(errorPage(config, 405, 'Method not allowed'), 'no-store'));
+    }
+    // Requests are read-only: a declared body is refused unread.
+    if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding']) {
+      return send(req, res, 413, html(errorPage(config, 413, 'No request body accepted'), 'no-store'));
+    }
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (path === '/healthz') return send(req, res, 200, json(source.health()));
+    if (path === '/') {
+      const topics = source.store.topicStats().map((stats) => ({ stats, latest: source.store.feedItems(stats.id, 3) }));
+      return send(req, res, 200, html(indexPage(config, topics), 'public, max-age=60'));
+    }
+    let m = /^\/topics\/([a-z0-9]+(?:-[a-z0-9]+)*)$/.exec(path);
+    if (m) {
+      const topic = findTopic(source.store, config, m[1]!);
+      if (topic)
+        return send(
+          req,
+          res,
+          200,
+          html(topicPage(config, topic, source.store.feedItems(topic.id, config.feeds.length)), 'public, max-age=60'),
+        );
+    }
+    m = /^\/items\/([0-9a-f]{12}(?:-\d+)?)$/.exec(path);
+    if (m) {
+      const item = source.store.itemByKey(m[1]!);
+      const topic = item && source.store.listTopics().find((t) => t.id === item.topicId);
+      if (item && topic) return send(req, res, 200, html(itemPage(config, topic, item, item.version), 'public, max-age=300'));
+    }
+    m = FEED_NAME.exec(path);
+    const name = m ? `${m[1]}.${m[2]}` : path === '/feeds/topics.opml' ? 'topics.opml' : path === '/feeds/feed.xsl' ? 'feed.xsl' : null;
+    if (name) {
+      const file = await feedFile(config, name);
+      if (file) {
+        // A browser asking for a page gets the feed as plain XML so that it applies feed.xsl; feed
+        // readers get the feed's own type.
+        const browser = /\btext\/html\b/.test(req.headers.accept ?? '') && /\.(atom|rss)$/.test(name);
+        res.setHeader('Vary', 'Accept, Accept-Encoding');
+        return send(req, res, 200, browser ? { ...file, type: 'application/xml; charset=utf-8' } : file);
+      }
+    }
+    send(req, res, 404, html(errorPage(config, 404, 'Not found'), 'no-store'));
+  }
+
+  async function feedFile(config: Config, name: string): Promise<Body | null> {
+    const path = join(config.feeds.dir, name);
+    let info;
+    try {
+      info = await stat(path);
+    } catch {
+      return null;
+    }
+    const cached = files.get(name);
+    if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return cached;
+    const body = await readFile(path);
+    const ext = name.slice(name.lastIndexOf('.') + 1);
+    const entry = {
+      ...entity(body, FEED_TYPES[ext]!, 'public, max-age=300'),
+      lastModified: info.mtime,
+      mtimeMs: info.mtimeMs,
+      size: info.size,
+    };
+    files.set(name, entry);
+    return entry;
+  }
+
+  return server;
+}
+
+/** Finds a topic by the slug its feeds are published under. */
+function findTopic(store: Store, config: Config, slug: string): StoredTopic | undefined {
+  return store.listTopics().find((t) => topicIdentity(config, t).slug === slug);
+}
+
+function entity(body: Buffer, type: string, cache: string): Body {
+  return {
+    body,
+    type,
+    cache,
+    etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`,
+    lastModified: null,
+    encoded: new Map(),
+  };
+}
+
+function html(text: string, cache: string): Body {
+  return entity(Buffer.from(text), 'text/html; charset=utf-8', cache);
+}
+
+function json(value: unknown): Body {
+  return entity(Buffer.from(`${JSON.stringify(value, null, 2)}\n`), 'application/json; charset=utf-8', 'no-store');
+}
+
+/**
+ * Sends a response with ETag, Last-Modified and Cache-Control, answering a matching conditional
+ * request with 304, compressing with brotli or gzip when the client accepts it, and no body for HEAD.
+ */
+function send(req: IncomingMessage, res: ServerResponse, status: number, entityBody: Body): void {
+  res.setHeader('Content-Type', entityBody.type);
+  res.setHeader('Cache-Control', entityBody.cache);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  if (entityBody.type.startsWith('text/html')) {
+    res.setHeader(
+      'Content-Security-Policy',
+      "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'",
+    );
+  }
+  if (status === 200) {
+    res.setHeader('ETag', entityBody.etag);
+    if (entityBody.lastModified) res.setHeader('Last-Modified', entityBody.lastModified.toUTCString());
+    if (notModified(req, entityBody)) {
+      res.statusCode = 304;
+      res.end();
+      return;
+    }
+  }
+  const encoding = status === 200 && entityBody.body.length > 512 ? pickEncoding(req.headers['accept-encoding']) : null;
+  if (!res.hasHeader('Vary')) res.setHeader('Vary', 'Accept-Encoding');
+  let body = entityBody.body;
+  if (encoding) {
+    let packed = entityBody.encoded.get(encoding);
+    if (!packed) {
+      packed = encoding === 'br' ? brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9 } }) : gzipSync(body, { level: 9 });
+      entityBody.encoded.set(encoding, packed);
+    }
+    body = packed;
+    res.setHeader('Content-Encoding', encoding);
+  }
+  res.statusCode = status;
+  res.setHeader('Content-Length', body.length);
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+function notModified(req: IncomingMessage, b: Body): boolean {
+  const match = req.headers['if-none-match'];
+  // If-None-Match wins over If-Modified-Since (RFC 9110).
+  if (match) return match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === b.etag || tag.trim() === '*');
+  const since = req.headers['if-modified-since'];
+  if (since && b.lastModified) {
+    const t = Date.parse(since);
+    return !Number.isNaN(t) && Math.floor(b.lastModified.getTime() / 1000) <= Math.floor(t / 1000);
+  }
+  return false;
+}
+
+function pickEncoding(header: string | undefined): 'br' | 'gzip' | null {
+  if (!header) return null;
+  const accepted = new Map(
+    header.split(',').map((part) => {
+      const [name, ...params] = part.trim().split(';');
+      const q = params.map((p) => /^\s*q=([\d.]+)/.exec(p)?.[1]).find(Boolean);
+      return [name!.toLowerCase(), q === undefined ? 1 : Number(q)];
+    }),
+  );
+  if ((accepted.get('br') ?? 0) > 0) return 'br';
+  if ((accepted.get('gzip') ?? 0) > 0) return 'gzip';
+  return null;
+}
