@@ -85,7 +85,7 @@ describe('feeds of the five seeds', () => {
         'resources-on-textiles-clothing-leather-and-footwear-sector',
       ]
         .flatMap((s) => [`${s}.atom`, `${s}.json`, `${s}.rss`])
-        .concat('topics.opml')
+        .concat('topics.opml', 'feed.xsl')
         .sort(),
     );
   });

@@ -1,0 +1,254 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseFeed } from '@rowanmanning/feed-parser';
+import { ingestPaths } from '../../src/pipeline.js';
+import { createHttpServer } from '../../src/sinks/http/server.js';
+import { BIN } from '../cli/run-cli.js';
+import { FIXTURES, seedFiles, testContext, writeDump } from '../helpers.js';
+import { listen } from '../../src/cli/serve-command.js';
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** One HTTP request over a real socket. */
+function get(base: string, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${path}`, { method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A raw request line, exactly as written (no client-side path normalisation). */
+function raw(port: number, line: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // A whole request (with a blank line) is sent as it is; a request line gets the usual headers.
+    const text = line.includes('\r\n\r\n') ? line : `${line}\r\nHost: localhost\r\nConnection: close\r\n\r\n`;
+    const socket = connect(port, '127.0.0.1', () => socket.write(text));
+    let data = '';
+    socket.setEncoding('utf8').on('data', (c: string) => (data += c));
+    socket.on('end', () => resolve(data));
+    socket.on('error', reject);
+  });
+}
+
+const closers: (() => void)[] = [];
+afterEach(() => {
+  for (const c of closers.splice(0)) c();
+});
+
+async function served(extra: Record<string, unknown> = {}) {
+  const ctx = testContext({ feeds: { baseUrl: 'https://feeds.example.org/ilo/' }, ...extra });
+  const files = seedFiles().map((f, i) => writeDump(ctx.dir, `s${i}.txt`, readFileSync(f)));
+  files.push(writeDump(ctx.dir, 'markup.txt', readFileSync(join(FIXTURES, 'parse', 'markup-and-repeats.txt'))));
+  await ingestPaths(ctx, files);
+  const server = createHttpServer({ store: ctx.store, config: () => ctx.config, health: () => ({ ok: true, queue: 0 }) });
+  const port = await listen(server, '127.0.0.1', 0);
+  closers.push(() => {
+    server.close();
+    server.closeAllConnections();
+  });
+  return { ctx, port, base: `http://127.0.0.1:${port}` };
+}
+
+describe('serving feeds', () => {
+  it('serves each format with its content type, and links built from the public base URL', async () => {
+    const { base } = await served();
+    const types = {
+      '/feeds/press-releases.atom': 'application/atom+xml; charset=utf-8',
+      '/feeds/press-releases.rss': 'application/rss+xml; charset=utf-8',
+      '/feeds/press-releases.json': 'application/feed+json; charset=utf-8',
+      '/feeds/all.atom': 'application/atom+xml; charset=utf-8',
+      '/feeds/topics.opml': 'text/x-opml; charset=utf-8',
+    };
+    for (const [path, type] of Object.entries(types)) {
+      const r = await get(base, path, { Accept: 'application/atom+xml, application/rss+xml, */*' });
+      expect(r.status, path).toBe(200);
+      expect(r.headers['content-type']).toBe(type);
+      expect(r.headers['cache-control']).toBe('public, max-age=300');
+    }
+    const feed = parseFeed((await get(base, '/feeds/press-releases.atom')).body.toString());
+    expect(feed.self).toBe('https://feeds.example.org/ilo/feeds/press-releases.atom');
+    expect(feed.items[0]!.url).toMatch(/^https:\/\/feeds\.example\.org\/ilo\/items\/[0-9a-f]{12}$/);
+  });
+
+  it('answers conditional requests with 304, and a changed feed with a new ETag', async () => {
+    const { base, ctx } = await served();
+    const first = await get(base, '/feeds/press-releases.atom');
+    const etag = first.headers.etag as string;
+    const modified = first.headers['last-modified'] as string;
+    expect(etag).toMatch(/^"[\w-]{22}"$/);
+    expect(new Date(modified).toUTCString()).toBe(modified);
+    expect((await get(base, '/feeds/press-releases.atom', { 'If-None-Match': etag })).status).toBe(304);
+    expect((await get(base, '/feeds/press-releases.atom', { 'If-None-Match': `W/${etag}, "other"` })).status).toBe(304);
+    expect((await get(base, '/feeds/press-releases.atom', { 'If-Modified-Since': modified })).status).toBe(304);
+    const r304 = await get(base, '/feeds/press-releases.atom', { 'If-None-Match': etag });
+    expect(r304.body.length).toBe(0);
+    expect((await get(base, '/feeds/press-releases.atom', { 'If-Modified-Since': 'Mon, 01 Jan 2001 00:00:00 GMT' })).status).toBe(200);
+
+    const page = readFileSync(seedFiles()[0]!, 'utf8').replace('  1. ', '  1. Fresh news\n\n    30 November 2021\n\n  2. ');
+    await ingestPaths(ctx, [writeDump(ctx.dir, 'newer.txt', page, '2026-03-01T00:00:00Z')]);
+    // A later mtime, as a real rewrite some seconds later has.
+    const file = join(ctx.config.feeds.dir, 'press-releases.atom');
+    utimesSync(file, new Date(Date.now() + 5000), new Date(Date.now() + 5000));
+    const second = await get(base, '/feeds/press-releases.atom', { 'If-None-Match': etag });
+    expect(second.status).toBe(200);
+    expect(second.headers.etag).not.toBe(etag);
+    expect(second.body.toString()).toContain('Fresh news');
+  });
+
+  it('compresses with brotli or gzip when asked, and not otherwise', async () => {
+    const { base } = await served();
+    const plain = await get(base, '/feeds/all.rss', { 'Accept-Encoding': 'identity' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const gz = await get(base, '/feeds/all.rss', { 'Accept-Encoding': 'gzip' });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.body).equals(plain.body)).toBe(true);
+    const br = await get(base, '/feeds/all.rss', { 'Accept-Encoding': 'gzip, deflate, br' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(brotliDecompressSync(br.body).equals(plain.body)).toBe(true);
+    expect(br.body.length).toBeLessThan(plain.body.length / 3);
+    expect(br.headers.vary).toBe('Accept, Accept-Encoding');
+    expect((await get(base, '/feeds/all.rss', { 'Accept-Encoding': 'br;q=0, gzip;q=0.5' })).headers['content-encoding']).toBe('gzip');
+  });
+
+  it('answers HEAD with the headers of GET and no body', async () => {
+    const { base } = await served();
+    const getR = await get(base, '/feeds/press-releases.json');
+    const head = await get(base, '/feeds/press-releases.json', {}, 'HEAD');
+    expect(head.status).toBe(200);
+    expect(head.body.length).toBe(0);
+    expect(head.headers['content-length']).toBe(getR.headers['content-length']);
+    expect(head.headers.etag).toBe(getR.headers.etag);
+  });
+
+  it('gives a browser the feed as XML with a stylesheet, and a feed reader the feed type', async () => {
+    const { base } = await served();
+    const browser = await get(base, '/feeds/press-releases.atom', {
+      Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+    });
+    expect(browser.headers['content-type']).toBe('application/xml; charset=utf-8');
+    expect(browser.body.toString()).toMatch(
+      /^<\?xml version="1.0" encoding="utf-8"\?>\s*<\?xml-stylesheet href="feed.xsl" type="text\/xsl"\?>/,
+    );
+    const xsl = await get(base, '/feeds/feed.xsl');
+    expect(xsl.status).toBe(200);
+    expect(xsl.body.toString()).toContain('<xsl:stylesheet');
+  });
+});
+
+describe('serving pages', () => {
+  it('lists every topic with counts, latest titles, subscribe links and autodiscovery tags', async () => {
+    const { base } = await served();
+    const r = await get(base, '/');
+    expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
+    const html = r.body.toString();
+    expect(html).toContain(
+      '<link rel="alternate" type="application/atom+xml" title="dumpfeed (Atom)" href="https://feeds.example.org/ilo/feeds/all.atom">',
+    );
+    expect(html).toContain('<a href="https://feeds.example.org/ilo/topics/press-releases">Press releases</a>');
+    expect(html).toMatch(/20 items · last updated \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(html).toContain('ILO supports the Government of Bangladesh for skills development in the caregiving occupation');
+    expect(html).toContain('<a href="https://feeds.example.org/ilo/feeds/impact-and-people.rss">RSS</a>');
+  });
+
+  it('shows a topic and an item, escaping every text from the dumps', async () => {
+    const { base, ctx } = await served();
+    const topic = await get(base, '/topics/press-media-releases');
+    expect(topic.status).toBe(200);
+    const html = topic.body.toString();
+    expect(html).not.toContain('<script>alert');
+    expect(html).toContain('R&amp;D: &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot; ]]&gt; end');
+    expect(html).toContain('<h1>Press &amp; media &lt;releases&gt;</h1>');
+    const [item] = ctx.store
+      .feedItems(ctx.store.listTopics().find((t) => t.slug === 'news-and-articles')!.id, 100)
+      .filter((i) => i.location);
+    const page = (await get(base, `/items/${item!.key}`)).body.toString();
+    expect(page).toContain(`<h1>${item!.title}</h1>`);
+    expect(page).toContain('24 November 2004 · NEW DELHI · Press release');
+    expect((await get(base, '/items/000000000000')).status).toBe(404);
+    expect((await get(base, '/topics/no-such-page')).status).toBe(404);
+  });
+
+  it('reports health as JSON that is never cached', async () => {
+    const { base } = await served();
+    const r = await get(base, '/healthz');
+    expect(r.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(r.headers['cache-control']).toBe('no-store');
+    expect(JSON.parse(r.body.toString())).toEqual({ ok: true, queue: 0 });
+  });
+});
+
+describe('what is not served', () => {
+  it.each([
+    'GET /feeds/../state.db HTTP/1.1',
+    'GET /feeds/%2e%2e/state.db HTTP/1.1',
+    'GET /feeds/..%2fstate.db HTTP/1.1',
+    'GET /feeds/%2E%2E%2Fstate.db HTTP/1.1',
+    'GET /feeds/ HTTP/1.1',
+    'GET /feeds HTTP/1.1',
+    'GET //etc/passwd HTTP/1.1',
+    'GET /feeds/.press-releases.atom.tmp HTTP/1.1',
+    'GET /feeds/press-releases.atom/ HTTP/1.1',
+    'GET /feeds/PRESS-RELEASES.ATOM HTTP/1.1',
+    'GET /items/../../state.db HTTP/1.1',
+    'GET /topics/..%5c..%5cstate.db HTTP/1.1',
+  ])('%s -> 404', async (line) => {
+    const { port } = await served();
+    const reply = await raw(port, line);
+    expect(reply).toMatch(/^HTTP\/1\.1 (404 Not Found|400 Bad Request)/);
+    expect(reply).not.toContain('SQLite format');
+  });
+
+  it('refuses other methods and request bodies', async () => {
+    const { base, port } = await served();
+    const post = await get(base, '/feeds/all.atom', {}, 'POST');
+    expect(post.status).toBe(405);
+    expect(post.headers.allow).toBe('GET, HEAD');
+    const reply = await raw(port, 'GET / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello');
+    expect(reply).toMatch(/^HTTP\/1\.1 413 /);
+  });
+});
+
+describe('dumpfeed serve and watch --serve', () => {
+  let seeds: string[];
+  beforeAll(() => {
+    seeds = seedFiles();
+  });
+
+  it('watch --serve processes a dropped dump and serves its feed from the same process', async () => {
+    const { tempDir } = await import('../helpers.js');
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'c.json'),
+      JSON.stringify({ store: { path: 'state.db' }, feeds: { dir: 'feeds' }, source: { inbox: 'inbox' }, watch: { stabilityMs: 100 } }),
+    );
+    const child = spawn(process.execPath, [BIN, 'watch', '--serve', '--port', '0', '--config', 'c.json'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    closers.push(() => child.kill('SIGKILL'));
+    let log = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (log += c));
+    await expect.poll(() => /"msg":"serving"/.test(log), { timeout: 10_000 }).toBe(true);
+    const url = /"url":"(http:\/\/127\.0\.0\.1:\d+\/)"/.exec(log)![1]!;
+    writeFileSync(join(dir, 'inbox', 'a.txt'), readFileSync(seeds[4]!));
+    await expect.poll(async () => (await get(url.slice(0, -1), '/feeds/impact-and-people.atom')).status, { timeout: 10_000 }).toBe(200);
+    const health = JSON.parse((await get(url.slice(0, -1), '/healthz')).body.toString());
+    expect(health).toMatchObject({ ok: true, daemon: true, queue: 0, lastDump: expect.stringMatching(/a\.txt$/) });
+    child.kill('SIGTERM');
+    expect(await new Promise((r) => child.on('exit', r))).toBe(0);
+  });
+});
