@@ -7,7 +7,7 @@ import type { Config } from './config/schema.js';
 import { DumpfeedError } from './errors.js';
 import type { Logger } from './log.js';
 import type { DumpResult } from './model.js';
-import { isDumpName, processDump, type Context } from './pipeline.js';
+import { isDumpName, processDump, reconcileCustomTopics, type Context } from './pipeline.js';
 import { writeFeeds } from './sinks/feeds/write-feeds.js';
 import { planDigests, sendDigests } from './sinks/mail/digests.js';
 import { createTransport, type DigestTransport } from './sinks/mail/transport.js';
@@ -106,6 +106,8 @@ export class Daemon {
     await mkdir(inbox, { recursive: true });
     const startedAt = this.now().toISOString();
     this.store.updateDaemonState({ pid: process.pid, startedAt, heartbeatAt: startedAt, queue: 0 });
+    const rebuilt = reconcileCustomTopics(this.ctx);
+    if (rebuilt.length) this.log.info({ topics: rebuilt }, 'custom topics rebuilt for their new rules');
     // Feeds may be behind the store if the last run was killed between the two.
     await this.flushFeeds(true);
 
@@ -328,6 +330,12 @@ export class Daemon {
     await this.digesting;
     this.startMail();
     await this.idle();
+    try {
+      const rebuilt = reconcileCustomTopics(this.ctx);
+      if (rebuilt.length) this.log.info({ topics: rebuilt }, 'custom topics rebuilt for their new rules');
+    } catch (error) {
+      this.recordError('reload', describe(error));
+    }
     await this.flushFeeds(true);
   }
 

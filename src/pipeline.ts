@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import type { Config } from './config/schema.js';
 import { ParseError } from './errors.js';
 import type { DumpResult } from './model.js';
+import { compileRules } from './identify/topic-rules.js';
 import { parseDump } from './parse/parse-dump.js';
 import { writeFeeds, type FeedWriteReport } from './sinks/feeds/write-feeds.js';
 import { decodeDump } from './source/decode-dump.js';
 import { readDumpFile } from './source/read-dump.js';
+import { CustomTopicStore } from './store/custom-topic-store.js';
 import type { Store } from './store/store.js';
 
 /** What every stage gets: the store, the config, and the clock (injected so outputs are testable). */
@@ -52,7 +54,8 @@ export async function processDump(ctx: Context, path: string): Promise<Processed
     return { result: { ...result, error: error.reason, errorKind: error.kind }, topicId: null };
   }
 
-  const recorded = ctx.store.recordDump(meta, parsed, ctx.config.ids);
+  const rules = compileRules(ctx.config);
+  const recorded = ctx.store.recordDump(meta, parsed, ctx.config.ids, (rowIds) => new CustomTopicStore(ctx.store).sync(rules, rowIds));
   return {
     result: { ...result, topic: recorded.topic.name, new: recorded.new, updated: recorded.updated, unchanged: recorded.unchanged },
     topicId: recorded.new.length + recorded.updated.length > 0 ? recorded.topic.id : null,
@@ -71,6 +74,7 @@ export interface IngestReport {
  * earlier run cut off before its feeds were written is repaired too.
  */
 export async function ingestPaths(ctx: Context, paths: string[], onResult?: (r: DumpResult) => void): Promise<IngestReport> {
+  reconcileCustomTopics(ctx);
   const files: DumpResult[] = [];
   for (const file of await expandPaths(paths)) {
     const { result } = await processDump(ctx, file);
@@ -78,6 +82,11 @@ export async function ingestPaths(ctx: Context, paths: string[], onResult?: (r: 
     onResult?.(result);
   }
   return { files, feeds: await writeFeeds(ctx.store, ctx.config) };
+}
+
+/** Rebuilds the custom topics whose rule is new or changed since they were last built. */
+export function reconcileCustomTopics(ctx: Context): string[] {
+  return new CustomTopicStore(ctx.store).reconcile(compileRules(ctx.config), ctx.now());
 }
 
 /** Lists the dump files under the given paths: files as given, folders' visible files sorted by name. */

@@ -6,6 +6,7 @@ import { ingestCommand } from './ingest-command.js';
 import { parseCommand } from './parse-command.js';
 import { serveCommand } from './serve-command.js';
 import { statusCommand } from './status-command.js';
+import { rebuildCommand, topicsCommand } from './topics-command.js';
 import { watchCommand } from './watch-command.js';
 
 const USAGE = `usage: dumpfeed <command> [options]
@@ -17,6 +18,8 @@ commands:
   watch                      run as a daemon: watch source.inbox, keep the feeds current, send digests
   digest --dry-run | --send  show the digests due now and to whom, or build and send them
   serve                      serve the feeds and web pages over HTTP (watch --serve: both in one process)
+  topics                     every page and custom topic with its rule, item count and feed URLs
+  rebuild [--topic T]        select custom topics' items anew from the store and rewrite the feeds
 
 options:
   --config FILE              config file (default: config/dumpfeed.json if present, else built-in defaults)
@@ -49,6 +52,7 @@ export async function main(argv: string[]): Promise<number> {
         port: { type: 'string' },
         host: { type: 'string' },
         serve: { type: 'boolean' },
+        topic: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -77,6 +81,10 @@ export async function main(argv: string[]): Promise<number> {
         return await digestCommand(args);
       case 'serve':
         return await serveCommand(args);
+      case 'topics':
+        return await topicsCommand(args);
+      case 'rebuild':
+        return await rebuildCommand(args);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

@@ -72,6 +72,13 @@ function keyPath(path: readonly PropertyKey[]): string {
 
 function assertUniqueSlugs(config: Config, where: string): void {
   const seen = new Map<string, string>();
+  config.customTopics.forEach((t, i) => {
+    if (t.slug === 'all' || t.slug === 'topics')
+      throw new ConfigError(`config ${where}`, `customTopics.${i}.slug: "${t.slug}" is reserved`);
+    const other = seen.get(t.slug);
+    if (other) throw new ConfigError(`config ${where}`, `customTopics.${i}.slug: "${t.slug}" is already used by "${other}"`);
+    seen.set(t.slug, t.name);
+  });
   for (const [name, settings] of Object.entries(config.topics)) {
     if (!settings.slug) continue;
     if (settings.slug === 'all' || settings.slug === 'topics') {

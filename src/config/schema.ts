@@ -50,7 +50,44 @@ const topicSettings = z.strictObject({
     .describe('File name of the feeds (feeds/SLUG.atom); default: from the page name.'),
   sourceUrl: z.string().url().optional().describe('URL of the original listing page; entry links then point there.'),
   description: z.string().optional().describe('Feed subtitle / description.'),
+  hidden: z.boolean().default(false).describe('No feeds and no listing of its own; its items still feed custom topics and "all".'),
 });
+
+/** A keyword (case ignored) or a regular expression written `/pattern/flags`. */
+const matcher = z
+  .string()
+  .min(1)
+  .superRefine((s, ctx) => {
+    const m = /^\/(.+)\/([a-z]*)$/s.exec(s);
+    if (!m) return;
+    try {
+      new RegExp(m[1]!, m[2]);
+    } catch (error) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `invalid regular expression ${s}: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`,
+      });
+    }
+  });
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+
+const customTopic = z
+  .strictObject({
+    name: z.string().min(1).describe('Feed title.'),
+    slug: z
+      .string()
+      .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case letters, digits and single hyphens')
+      .describe('File name of its feeds.'),
+    description: z.string().optional().describe('Feed subtitle.'),
+    pages: z.array(z.string().min(1)).min(1).default(['*']).describe('Pages it draws from: names or slugs, "*" for all.'),
+    include: z.array(matcher).default([]).describe('Keep items matching one of these (keywords or /regex/flags) in title or summary.'),
+    exclude: z.array(matcher).default([]).describe('Drop items matching one of these.'),
+    categories: z.array(z.string().min(1)).default([]).describe('Keep only items with one of these category labels.'),
+    from: isoDate.optional().describe('Keep only items dated on or after this day.'),
+    to: isoDate.optional().describe('Keep only items dated on or before this day.'),
+  })
+  .refine((t) => !t.from || !t.to || t.from <= t.to, { message: 'from must not be after to', path: ['to'] });
 
 export const configSchema = z.strictObject({
   source: z
@@ -174,6 +211,7 @@ export const configSchema = z.strictObject({
         .describe('Least important log level shown.'),
     })
     .prefault({}),
+  customTopics: z.array(customTopic).default([]).describe('Topics defined by a rule over the items of any pages.'),
   topics: z
     .record(z.string().min(1), topicSettings)
     .default({})
@@ -184,5 +222,7 @@ export const configSchema = z.strictObject({
 export type Config = z.infer<typeof configSchema>;
 /** One subscriber of e-mail digests. */
 export type Subscriber = z.infer<typeof subscriber>;
+/** A topic defined by a rule over items of any pages. */
+export type CustomTopic = z.infer<typeof customTopic>;
 /** Settings of one page topic. */
 export type TopicSettings = z.infer<typeof topicSettings>;

@@ -126,4 +126,18 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX items_first_seen ON items(first_seen_dump);
   CREATE INDEX item_versions_dump ON item_versions(dump_id);
   `,
+  `
+  -- Custom topics: which items each rule selects, kept up to date at every dump, and the rule they
+  -- were built with (a changed rule is rebuilt from the store).
+  CREATE TABLE custom_topics (
+    slug      TEXT PRIMARY KEY,
+    rule_hash TEXT NOT NULL,
+    built_at  TEXT NOT NULL
+  );
+  CREATE TABLE custom_topic_items (
+    slug    TEXT NOT NULL,
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    PRIMARY KEY (slug, item_id)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -83,7 +83,8 @@ export interface RejectedDump {
 // Slugs that name something other than a page topic.
 const RESERVED_SLUGS = new Set(['all', 'topics', 'index']);
 
-type ItemRow = {
+/** A row of the items table. */
+export type ItemRow = {
   id: number;
   topic_id: number;
   key: string;
@@ -201,9 +202,10 @@ export class Store {
 
   /**
    * Stores a parsed dump in one transaction: the topic, each item matched to its stored identity
-   * (new, updated with a new version, or unchanged), and the dump itself.
+   * (new, updated with a new version, or unchanged), and the dump itself. `onChanged` runs inside the
+   * same transaction with the row ids of the new and updated items (custom topics use it).
    */
-  recordDump(meta: DumpMeta, dump: ParsedDump, ids: IdentityScheme): RecordedDump {
+  recordDump(meta: DumpMeta, dump: ParsedDump, ids: IdentityScheme, onChanged?: (rowIds: number[]) => void): RecordedDump {
     return this.write(meta.file, () => {
       const topic = this.upsertTopic(dump.topic, meta.processedAt);
       // A rejected earlier delivery of the same bytes (e.g. before a config fix) is replaced.
@@ -220,16 +222,22 @@ export class Store {
       const rows = new Map<number, ItemRow>();
       const matches = matchItems(dump.items, this.lookupFor(topic.id, rows));
       const result: RecordedDump = { topic, new: [], updated: [], unchanged: 0 };
+      const changedRows: number[] = [];
       dump.items.forEach((item, position) => {
         const match = matches[position]!;
         if (match.rowId === null) {
-          result.new.push(this.insertItem(topic, item, dumpId, position, meta.writtenAt, ids));
+          const { ref, rowId } = this.insertItem(topic, item, dumpId, position, meta.writtenAt, ids);
+          result.new.push(ref);
+          changedRows.push(rowId);
           return;
         }
         const changed = this.updateItem(rows.get(match.rowId)!, item, dumpId, meta.writtenAt);
-        if (changed) result.updated.push(changed);
-        else result.unchanged++;
+        if (changed) {
+          result.updated.push(changed);
+          changedRows.push(match.rowId);
+        } else result.unchanged++;
       });
+      if (onChanged && changedRows.length > 0) onChanged(changedRows);
 
       this.sql(`UPDATE dumps SET new_count = ?, updated_count = ? WHERE id = ?`).run(result.new.length, result.updated.length, dumpId);
       return result;
@@ -371,7 +379,14 @@ export class Store {
     };
   }
 
-  private insertItem(topic: StoredTopic, item: ParsedItem, dumpId: number, position: number, seenAt: string, ids: IdentityScheme): ItemRef {
+  private insertItem(
+    topic: StoredTopic,
+    item: ParsedItem,
+    dumpId: number,
+    position: number,
+    seenAt: string,
+    ids: IdentityScheme,
+  ): { ref: ItemRef; rowId: number } {
     const exists = this.sql(`SELECT 1 FROM items WHERE key = ?`);
     let key = itemKey(topic.key, item, 0);
     for (let attempt = 1; exists.get(key); attempt++) key = itemKey(topic.key, item, attempt);
@@ -401,7 +416,7 @@ export class Store {
       ).lastInsertRowid,
     );
     this.insertVersion(id, 1, dumpId, item, seenAt);
-    return { id: guid, title: item.title };
+    return { ref: { id: guid, title: item.title }, rowId: id };
   }
 
   // Returns the item when this dump changed it, null when it is unchanged.
@@ -439,7 +454,8 @@ export class Store {
   }
 }
 
-function toStoredItem(r: ItemRow): StoredItem {
+/** Turns a row of the items table into a StoredItem. For the store's own modules. */
+export function toStoredItem(r: ItemRow): StoredItem {
   return {
     rowId: r.id,
     guid: r.guid,

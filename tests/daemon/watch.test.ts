@@ -130,28 +130,29 @@ describe('dumpfeed watch', () => {
     expect(existsSync(join(inbox, 'rejected'))).toBe(false);
   });
 
-  it('works through a burst one at a time, in name order, ending where a clean ingest ends', async () => {
-    const { dir, inbox, feeds } = setup();
+  it('works through a burst one at a time, losing nothing, ending with the items of a clean ingest', async () => {
+    // Feeds long enough to hold every item: the comparison must not depend on the window's edge.
+    const { dir, inbox, feeds } = setup({ feeds: { dir: 'feeds', length: 200 } });
     const w = startWatch(dir);
     await w.waitFor((l) => l.msg === 'watching');
     const series = redumpSeries(120);
     for (const [name, text] of series) dropAtomically(inbox, name, text);
     const lines = await w.waitFor(processed(), 120, 60_000);
-    // Each re-dump adds exactly one item on top: processed in order, every dump finds one new item.
-    expect(lines.every((l) => l.new === 1 || l.file!.endsWith('000.txt'))).toBe(true);
+    // One at a time: each dump is picked up only after the one before it was finished.
+    const steps = w.lines.filter((l) => l.msg === 'dump picked up' || l.msg === 'dump processed').map((l) => l.msg);
+    expect(steps).toEqual(Array.from({ length: 120 }, () => ['dump picked up', 'dump processed']).flat());
+    // The first dump has 20 + 1 items, each later one adds one: whatever order the file system reported them in.
+    expect(lines.reduce((n, l) => n + (l.new as number), 0)).toBe(21 + 119);
     await w.waitFor((l) => l.msg === 'feeds written' && w.lines.indexOf(l) > w.lines.indexOf(lines[119]!));
 
     const clean = tempDir();
     mkdirSync(join(clean, 'in'));
     for (const [name, text] of series) writeFileSync(join(clean, 'in', name), text);
-    expect(cli(['ingest', '--db', 'db', '--out', 'feeds', 'in'], clean).code).toBe(0);
-    for (const f of ['press-releases.atom', 'press-releases.json', 'all.rss']) {
-      const strip = (s: string) => s.replace(/<updated>[^<]*<\/updated>|<lastBuildDate>[^<]*<\/lastBuildDate>/g, '');
-      // Same entries in the same order; only file times (and so edit times) may differ between the runs.
-      expect(strip(read(join(feeds, f))).replace(/"date_modified": "[^"]*"/g, '')).toBe(
-        strip(read(join(clean, 'feeds', f))).replace(/"date_modified": "[^"]*"/g, ''),
-      );
-    }
+    writeFileSync(join(clean, 'c.json'), JSON.stringify({ store: { path: 'db' }, feeds: { dir: 'feeds', length: 200 } }));
+    expect(cli(['ingest', '--config', 'c.json', 'in'], clean).code).toBe(0);
+    const ids = (file: string) => [...read(file).matchAll(/<id>(tag:[^<]+\/[0-9a-f]{12})<\/id>/g)].map((m) => m[1]).sort();
+    expect(ids(join(feeds, 'press-releases.atom'))).toEqual(ids(join(clean, 'feeds', 'press-releases.atom')));
+    expect(ids(join(feeds, 'press-releases.atom'))).toHaveLength(140);
   });
 
   it('rejects bad dumps among good ones with their reasons and keeps running', async () => {

@@ -1,4 +1,4 @@
-import type { Config, TopicSettings } from '../../config/schema.js';
+import type { Config, CustomTopic, TopicSettings } from '../../config/schema.js';
 import { titleKey } from '../../identify/item-key.js';
 import type { StoredItem, StoredTopic } from '../../model.js';
 
@@ -26,6 +26,8 @@ export interface FeedView {
   homeUrl: string;
   /** Base of the feed's own URLs: append `.atom`, `.rss`, `.json`. */
   feedUrlBase: string;
+  /** Query string of a filtered feed (`?filter=...`), kept in its self links. */
+  query?: string;
   author: string;
   language: string;
   /** Newest entry update: the feed's `updated`, derived from the data, never from the clock. */
@@ -38,7 +40,7 @@ export function topicSettings(config: Config, topic: StoredTopic): TopicSettings
   for (const [name, settings] of Object.entries(config.topics)) {
     if (titleKey(name) === topic.key) return settings;
   }
-  return {};
+  return { hidden: false };
 }
 
 /** Where a topic's feeds live and what they are called, from the store and the config. */
@@ -61,6 +63,28 @@ export function topicFeedView(config: Config, topic: StoredTopic, items: StoredI
     ...topicIdentity(config, topic),
     id: `tag:${config.ids.tagAuthority},${config.ids.tagDate}:${topic.slug}`,
     description: settings.description ?? `New items on the page "${topic.name}"`,
+    author: config.feeds.title,
+    language: config.feeds.language,
+    updated: latestUpdate(entries),
+    entries,
+  };
+}
+
+/** Builds the view of a custom topic's feed; each entry also names its page as a category. */
+export function customFeedView(config: Config, topic: CustomTopic, pages: Map<number, StoredTopic>, items: StoredItem[]): FeedView {
+  const base = config.feeds.baseUrl;
+  const entries = items.map((item) => {
+    const page = pages.get(item.topicId)!;
+    const settings = topicSettings(config, page);
+    return entryView(config, item, settings, settings.title ?? page.name);
+  });
+  return {
+    id: `tag:${config.ids.tagAuthority},${config.ids.tagDate}:topic/${topic.slug}`,
+    slug: topic.slug,
+    title: topic.name,
+    description: topic.description ?? `Items about "${topic.name}" from every page`,
+    homeUrl: `${base}topics/${topic.slug}`,
+    feedUrlBase: `${base}feeds/${topic.slug}`,
     author: config.feeds.title,
     language: config.feeds.language,
     updated: latestUpdate(entries),

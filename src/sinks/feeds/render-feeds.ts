@@ -16,6 +16,7 @@ export interface RenderedFeed {
  * clock, and ids are `tag:` URIs, which survive its `new URL()` pass unchanged.
  */
 export function renderFeed(view: FeedView): RenderedFeed {
+  const q = view.query ?? '';
   const feed = new Feed({
     id: view.id,
     title: view.title,
@@ -25,8 +26,8 @@ export function renderFeed(view: FeedView): RenderedFeed {
     updated: view.updated,
     generator: 'dumpfeed',
     author: { name: view.author },
-    feedLinks: { atom: `${view.feedUrlBase}.atom`, rss: `${view.feedUrlBase}.rss`, json: `${view.feedUrlBase}.json` },
-    // Relative: feed.xsl lies beside the feed wherever the folder is served from.
+    feedLinks: { atom: `${view.feedUrlBase}.atom${q}`, rss: `${view.feedUrlBase}.rss${q}`, json: `${view.feedUrlBase}.json${q}` },
+      // Relative: feed.xsl lies beside the feed wherever the folder is served from.
     stylesheet: 'feed.xsl',
   });
   for (const entry of view.entries) {
@@ -43,7 +44,7 @@ export function renderFeed(view: FeedView): RenderedFeed {
     });
   }
   // The RSS renderer only takes one self link: it prefers `feed` over feedLinks.rss.
-  const rssFeed = new Feed({ ...feed.options, feed: `${view.feedUrlBase}.rss` });
+  const rssFeed = new Feed({ ...feed.options, feed: `${view.feedUrlBase}.rss${q}` });
   rssFeed.items = feed.items;
   return { atom: feed.atom1(), rss: rssFeed.rss2(), json: toJsonFeed11(feed.json1(), view) };
 }

@@ -4,7 +4,8 @@ import type { Config } from '../../config/schema.js';
 import { SinkError } from '../../errors.js';
 import type { StoredTopic } from '../../model.js';
 import type { Store } from '../../store/store.js';
-import { allFeedView, topicFeedView, topicIdentity, type FeedView } from './feed-view.js';
+import { CustomTopicStore } from '../../store/custom-topic-store.js';
+import { allFeedView, customFeedView, topicFeedView, topicIdentity, topicSettings, type FeedView } from './feed-view.js';
 import { renderFeed } from './render-feeds.js';
 import { FEED_XSL } from './feed-xsl.js';
 import { renderOpml } from './render-opml.js';
@@ -49,22 +50,25 @@ export async function writeFeeds(store: Store, config: Config, topicIds?: Iterab
   } catch (cause) {
     throw new SinkError(`feeds ${dir}`, `cannot create folder: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
   }
-  for (const topic of topics) {
+  // A hidden page has no feeds of its own; its items still reach "all" and custom topics.
+  const shown = topics.filter((t) => !topicSettings(config, t).hidden);
+  for (const topic of shown) {
     if (!wanted || wanted.has(topic.id)) await putFeed(topicFeedView(config, topic, store.feedItems(topic.id, config.feeds.length)));
   }
+  // Custom topics are few and cheap to render: all of them, every time; unchanged files stay as they are.
+  const custom = new CustomTopicStore(store);
+  for (const topic of config.customTopics) await putFeed(customFeedView(config, topic, byId, custom.items(topic.slug, config.feeds.length)));
   if (topics.length > 0) {
     await putFeed(allFeedView(config, byId, store.feedItems(null, config.feeds.length)));
     await put('feed.xsl', FEED_XSL);
-    await put(
-      'topics.opml',
-      renderOpml(
-        config.feeds.title,
-        topics.map((t) => {
-          const { title, homeUrl, feedUrlBase } = topicIdentity(config, t);
-          return { title, xmlUrl: `${feedUrlBase}.atom`, htmlUrl: homeUrl };
-        }),
-      ),
-    );
+    const entries = shown.map((t) => {
+      const { title, homeUrl, feedUrlBase } = topicIdentity(config, t);
+      return { title, xmlUrl: `${feedUrlBase}.atom`, htmlUrl: homeUrl };
+    });
+    for (const t of config.customTopics) {
+      entries.push({ title: t.name, xmlUrl: `${config.feeds.baseUrl}feeds/${t.slug}.atom`, htmlUrl: `${config.feeds.baseUrl}topics/${t.slug}` });
+    }
+    await put('topics.opml', renderOpml(config.feeds.title, entries));
   }
   return report;
 }

@@ -99,10 +99,12 @@ ${sections.join('\n') || '<p>No pages yet.</p>'}`;
   return layout(config, config.feeds.title, body, alternates);
 }
 
-/** One topic: its latest items, readable, with links to its feeds. */
-export function topicPage(config: Config, topic: StoredTopic, items: StoredItem[]): string {
-  const id = topicIdentity(config, topic);
-  const settings = topicSettings(config, topic);
+/** One topic (a page or a custom topic): its latest items, readable, with links to its feeds. */
+export function topicPage(
+  config: Config,
+  topic: { title: string; feedUrlBase: string; sourceUrl?: string | undefined },
+  items: StoredItem[],
+): string {
   const articles = items.map(
     (i) => `<article>
 <h2><a href="${h(config.feeds.baseUrl)}items/${h(i.key)}">${h(i.title)}</a></h2>
@@ -114,12 +116,12 @@ ${(i.summary ?? '')
   .join('\n')}
 </article>`,
   );
-  const source = settings.sourceUrl ? `<p>Source page: <a href="${h(settings.sourceUrl)}">${h(settings.sourceUrl)}</a></p>` : '';
-  const body = `<h1>${h(id.title)}</h1>
-${feedLinks(id.feedUrlBase)}
+  const source = topic.sourceUrl ? `<p>Source page: <a href="${h(topic.sourceUrl)}">${h(topic.sourceUrl)}</a></p>` : '';
+  const body = `<h1>${h(topic.title)}</h1>
+${feedLinks(topic.feedUrlBase)}
 ${source}
 ${articles.join('\n')}`;
-  return layout(config, id.title, body, alternateLinks(id.title, id.feedUrlBase));
+  return layout(config, topic.title, body, alternateLinks(topic.title, topic.feedUrlBase));
 }
 
 /** The permanent page of one item: what feed entries and digests link to without a source URL. */

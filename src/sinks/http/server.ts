@@ -6,7 +6,9 @@ import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import type { Config } from '../../config/schema.js';
 import type { StoredTopic } from '../../model.js';
 import type { Store } from '../../store/store.js';
-import { topicIdentity } from '../feeds/feed-view.js';
+import { CustomTopicStore } from '../../store/custom-topic-store.js';
+import { allFeedView, customFeedView, topicFeedView, topicIdentity, topicSettings } from '../feeds/feed-view.js';
+import { renderFeed } from '../feeds/render-feeds.js';
 import { errorPage, indexPage, itemPage, topicPage } from './pages.js';
 
 /** What the server reads: the store, the current config (it may be reloaded), and health figures. */
@@ -67,7 +69,7 @@ export function createHttpServer(source: ServeSource): Server {
     if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding']) {
       return send(req, res, 413, html(errorPage(config, 413, 'No request body accepted'), 'no-store'));
     }
-    const path = (req.url ?? '/').split('?')[0]!;
+    const [path = '/', query = ''] = (req.url ?? '/').split('?', 2);
     if (path === '/healthz') return send(req, res, 200, json(source.health()));
     if (path === '/') {
       const topics = source.store.topicStats().map((stats) => ({ stats, latest: source.store.feedItems(stats.id, 3) }));
@@ -76,13 +78,21 @@ export function createHttpServer(source: ServeSource): Server {
     let m = /^\/topics\/([a-z0-9]+(?:-[a-z0-9]+)*)$/.exec(path);
     if (m) {
       const topic = findTopic(source.store, config, m[1]!);
-      if (topic)
+      if (topic) {
+        const shown = { ...topicIdentity(config, topic), sourceUrl: topicSettings(config, topic).sourceUrl };
         return send(
           req,
           res,
           200,
-          html(topicPage(config, topic, source.store.feedItems(topic.id, config.feeds.length)), 'public, max-age=60'),
+          html(topicPage(config, shown, source.store.feedItems(topic.id, config.feeds.length)), 'public, max-age=60'),
         );
+      }
+      const custom = config.customTopics.find((t) => t.slug === m![1]);
+      if (custom) {
+        const shown = { title: custom.name, feedUrlBase: `${config.feeds.baseUrl}feeds/${custom.slug}` };
+        const items = new CustomTopicStore(source.store).items(custom.slug, config.feeds.length);
+        return send(req, res, 200, html(topicPage(config, shown, items), 'public, max-age=60'));
+      }
     }
     m = /^\/items\/([0-9a-f]{12}(?:-\d+)?)$/.exec(path);
     if (m) {
@@ -91,6 +101,14 @@ export function createHttpServer(source: ServeSource): Server {
       if (item && topic) return send(req, res, 200, html(itemPage(config, topic, item, item.version), 'public, max-age=300'));
     }
     m = FEED_NAME.exec(path);
+    if (m && query) {
+      const filtered = filteredFeed(source.store, config, m[1]!, m[2] as 'atom' | 'rss' | 'json', new URLSearchParams(query));
+      if (typeof filtered === 'string') return send(req, res, 400, html(errorPage(config, 400, filtered), 'no-store'));
+      if (filtered) {
+        res.setHeader('Vary', 'Accept, Accept-Encoding');
+        return send(req, res, 200, filtered);
+      }
+    }
     const name = m ? `${m[1]}.${m[2]}` : path === '/feeds/topics.opml' ? 'topics.opml' : path === '/feeds/feed.xsl' ? 'feed.xsl' : null;
     if (name) {
       const file = await feedFile(config, name);
@@ -130,9 +148,69 @@ export function createHttpServer(source: ServeSource): Server {
   return server;
 }
 
+// Filters look at this many of a feed's newest items.
+const FILTER_WINDOW = 1000;
+
+/**
+ * A feed filtered the way RSSHub-style services do: `filter` and `filterout` are regular expressions
+ * tested on title and summary (case ignored), `category` keeps one category label, `limit` caps the
+ * entries. Rendered from the store for each query; its ETag is stable for the same query and data.
+ * Returns an error message for a bad query, null for an unknown feed.
+ */
+function filteredFeed(
+  store: Store,
+  config: Config,
+  slug: string,
+  ext: 'atom' | 'rss' | 'json',
+  params: URLSearchParams,
+): Body | string | null {
+  const known = new Set(['filter', 'filterout', 'category', 'limit']);
+  for (const key of params.keys()) if (!known.has(key)) return `unknown parameter "${key}" (filter, filterout, category, limit)`;
+  const regex = (name: string): RegExp | null | string => {
+    const value = params.get(name);
+    if (value === null || value === '') return null;
+    if (value.length > 200) return `${name}: at most 200 characters`;
+    try {
+      return new RegExp(value, 'i');
+    } catch (error) {
+      return `${name}: ${(error as Error).message}`;
+    }
+  };
+  const keep = regex('filter');
+  const drop = regex('filterout');
+  if (typeof keep === 'string') return keep;
+  if (typeof drop === 'string') return drop;
+  const category = params.get('category')?.toLowerCase() ?? null;
+  const limitText = params.get('limit');
+  const limit = limitText === null ? config.feeds.length : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > FILTER_WINDOW) return `limit: a whole number from 1 to ${FILTER_WINDOW}`;
+
+  const pages = new Map(store.listTopics().map((t) => [t.id, t]));
+  const page =
+    slug === 'all' ? null : [...pages.values()].find((t) => topicIdentity(config, t).slug === slug && !topicSettings(config, t).hidden);
+  const custom = config.customTopics.find((t) => t.slug === slug);
+  if (slug !== 'all' && !page && !custom) return null;
+  const items = custom ? new CustomTopicStore(store).items(custom.slug, FILTER_WINDOW) : store.feedItems(page?.id ?? null, FILTER_WINDOW);
+  const chosen = items
+    .filter((i) => {
+      const text = `${i.title}\n${i.summary ?? ''}`;
+      if (keep && !keep.test(text)) return false;
+      if (drop && drop.test(text)) return false;
+      return category === null || i.category?.toLowerCase() === category;
+    })
+    .slice(0, limit);
+  const base = custom
+    ? customFeedView(config, custom, pages, chosen)
+    : page
+      ? topicFeedView(config, page, chosen)
+      : allFeedView(config, pages, chosen);
+  const rendered = renderFeed({ ...base, query: `?${params.toString()}` });
+  return entity(Buffer.from(rendered[ext]), FEED_TYPES[ext]!, 'public, max-age=300');
+}
+
 /** Finds a topic by the slug its feeds are published under. */
 function findTopic(store: Store, config: Config, slug: string): StoredTopic | undefined {
-  return store.listTopics().find((t) => topicIdentity(config, t).slug === slug);
+  return store.listTopics().find((t) => topicIdentity(config, t).slug === slug && !topicSettings(config, t).hidden);
 }
 
 function entity(body: Buffer, type: string, cache: string): Body {

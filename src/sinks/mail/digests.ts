@@ -2,6 +2,7 @@ import type { Config, Subscriber } from '../../config/schema.js';
 import type { NodemailerError } from 'nodemailer/lib/errors';
 import { titleKey } from '../../identify/item-key.js';
 import type { Context } from '../../pipeline.js';
+import { CustomTopicStore } from '../../store/custom-topic-store.js';
 import { DigestStore, type DigestCandidate } from '../../store/digest-store.js';
 import { topicIdentity } from '../feeds/feed-view.js';
 import { composeDigest, digestMessageId, senderAddress } from './compose-message.js';
@@ -32,6 +33,7 @@ export interface SubscriberPlan {
  */
 export async function planDigests(ctx: Context, now: Date, dryRun = false): Promise<SubscriberPlan[]> {
   const digests = new DigestStore(ctx.store);
+  const custom = new CustomTopicStore(ctx.store);
   const upTo = ctx.store.lastDumpId();
   const plans: SubscriberPlan[] = [];
   // Time-zone arithmetic is slow and subscribers share schedules: one slot per schedule and zone.
@@ -49,7 +51,7 @@ export async function planDigests(ctx: Context, now: Date, dryRun = false): Prom
     }
     const items = digests
       .candidates(sub.address, state.cursorDump, upTo, sub.backfill && state.cursorDump === 0, sub.updates)
-      .filter((c) => wanted(ctx.config, sub, c));
+      .filter((c) => wanted(ctx.config, custom, sub, c));
     const slotIso = slot?.toISOString() ?? null;
     if (items.length === 0) {
       if (!dryRun) digests.advance(sub.address, upTo, slotIso);
@@ -98,13 +100,16 @@ function previewState(digests: DigestStore, sub: Subscriber, slot: Date | null, 
   );
 }
 
-/** Whether an item is for this subscriber: one of their pages, and their include/exclude words. */
-function wanted(config: Config, sub: Subscriber, c: DigestCandidate): boolean {
+/** Whether an item is for this subscriber: one of their pages or custom topics, and their include/exclude words. */
+function wanted(config: Config, custom: CustomTopicStore, sub: Subscriber, c: DigestCandidate): boolean {
   const topic = { id: c.topicId, key: c.topicKey, name: c.topicName, slug: c.topicSlug };
-  const onPage = sub.topics.some(
-    (t) => t === '*' || titleKey(t) === c.topicKey || t === c.topicSlug || t === topicIdentity(config, topic).slug,
-  );
-  if (!onPage) return false;
+  const followed = sub.topics.some((t) => {
+    if (t === '*' || titleKey(t) === c.topicKey || t === c.topicSlug || t === topicIdentity(config, topic).slug) return true;
+    // A custom topic, named by its slug or its name.
+    const customTopic = config.customTopics.find((ct) => ct.slug === t || titleKey(ct.name) === titleKey(t));
+    return customTopic !== undefined && custom.has(customTopic.slug, c.itemId);
+  });
+  if (!followed) return false;
   const text = `${c.title} ${c.summary ?? ''} ${c.category ?? ''}`.toLowerCase();
   if (sub.include.length > 0 && !sub.include.some((w) => text.includes(w.toLowerCase()))) return false;
   return !sub.exclude.some((w) => text.includes(w.toLowerCase()));
