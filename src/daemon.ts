@@ -8,6 +8,7 @@ import { DumpfeedError } from './errors.js';
 import type { Logger } from './log.js';
 import type { DumpResult } from './model.js';
 import { isDumpName, processDump, reconcileCustomTopics, type Context } from './pipeline.js';
+import { announceToHub } from './sinks/feeds/websub.js';
 import { writeFeeds } from './sinks/feeds/write-feeds.js';
 import { planDigests, sendDigests } from './sinks/mail/digests.js';
 import { createTransport, type DigestTransport } from './sinks/mail/transport.js';
@@ -256,6 +257,7 @@ export class Daemon {
       this.feedsFailing = false;
       this.feedRetryAttempt = 0;
       if (report.written.length > 0) this.log.info({ written: report.written.length, unchanged: report.unchanged }, 'feeds written');
+      for (const failure of await announceToHub(this.config, report.written)) this.log.warn({ where: 'websub' }, failure);
     } catch (error) {
       this.feedsFailing = true;
       const delay = Math.min(this.config.watch.retryMaxMs, 500 * 2 ** this.feedRetryAttempt++);

@@ -5,6 +5,7 @@ import { ParseError } from './errors.js';
 import type { DumpResult } from './model.js';
 import { compileRules } from './identify/topic-rules.js';
 import { parseDump } from './parse/parse-dump.js';
+import { announceToHub } from './sinks/feeds/websub.js';
 import { writeFeeds, type FeedWriteReport } from './sinks/feeds/write-feeds.js';
 import { decodeDump } from './source/decode-dump.js';
 import { readDumpFile } from './source/read-dump.js';
@@ -66,6 +67,8 @@ export async function processDump(ctx: Context, path: string): Promise<Processed
 export interface IngestReport {
   files: DumpResult[];
   feeds: FeedWriteReport;
+  /** Feeds the WebSub hub could not be told about. */
+  hubFailures: string[];
 }
 
 /**
@@ -81,7 +84,8 @@ export async function ingestPaths(ctx: Context, paths: string[], onResult?: (r: 
     files.push(result);
     onResult?.(result);
   }
-  return { files, feeds: await writeFeeds(ctx.store, ctx.config) };
+  const feeds = await writeFeeds(ctx.store, ctx.config);
+  return { files, feeds, hubFailures: await announceToHub(ctx.config, feeds.written) };
 }
 
 /** Rebuilds the custom topics whose rule is new or changed since they were last built. */

@@ -39,6 +39,7 @@ export async function ingestCommand(args: IngestArgs): Promise<number> {
         `feeds: ${report.feeds.written.length} written, ${report.feeds.unchanged} unchanged in ${ctx.config.feeds.dir}/\n`,
       );
     }
+    for (const f of report.hubFailures) process.stderr.write(`warning: WebSub hub: ${f}\n`);
     return report.files.some((f) => f.error !== null) ? 1 : 0;
   } finally {
     ctx.store.close();

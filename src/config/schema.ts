@@ -125,6 +125,7 @@ export const configSchema = z.strictObject({
       length: z.number().int().min(1).max(10000).default(50).describe('Number of newest entries in each feed.'),
       title: z.string().min(1).default('dumpfeed').describe('Name of the whole site: the "all" feed title and the feeds\' author.'),
       language: z.string().min(2).default('en').describe('Language of the feeds (RSS <language>, JSON Feed language).'),
+      hub: z.string().url().nullable().default(null).describe('WebSub hub: feeds link to it and changed feeds are announced to it.'),
     })
     .prefault({}),
   ids: z

@@ -140,4 +140,15 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (slug, item_id)
   ) WITHOUT ROWID;
   `,
+  `
+  -- RFC 5005 archives: pages of items in arrival order, each recorded once it is full.
+  CREATE INDEX items_arrival ON items(topic_id, id);
+  CREATE TABLE archive_pages (
+    topic_id INTEGER NOT NULL REFERENCES topics(id),
+    page     INTEGER NOT NULL,
+    first_id INTEGER NOT NULL,
+    last_id  INTEGER NOT NULL,
+    PRIMARY KEY (topic_id, page)
+  ) WITHOUT ROWID;
+  `,
 ];

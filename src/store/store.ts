@@ -293,6 +293,43 @@ export class Store {
     return rows.map(toStoredItem);
   }
 
+  /** A topic's full archive pages, oldest first: the item id range each holds. */
+  archivePages(topicId: number): { page: number; firstId: number; lastId: number }[] {
+    return this.sql(`SELECT page, first_id AS firstId, last_id AS lastId FROM archive_pages WHERE topic_id = ? ORDER BY page`).all(
+      topicId,
+    ) as {
+      page: number;
+      firstId: number;
+      lastId: number;
+    }[];
+  }
+
+  /** Records a newly full archive page. */
+  addArchivePage(topicId: number, page: number, firstId: number, lastId: number): void {
+    this.write(`archive page ${page}`, () =>
+      this.sql(`INSERT OR IGNORE INTO archive_pages (topic_id, page, first_id, last_id) VALUES (?, ?, ?, ?)`).run(
+        topicId,
+        page,
+        firstId,
+        lastId,
+      ),
+    );
+  }
+
+  /** A topic's items in arrival order, after item `afterId`, at most `limit` (an archive page's worth). */
+  itemsArrivedAfter(topicId: number, afterId: number, limit: number): StoredItem[] {
+    return (
+      this.sql(`SELECT * FROM items WHERE topic_id = ? AND id > ? ORDER BY id LIMIT ?`).all(topicId, afterId, limit) as ItemRow[]
+    ).map(toStoredItem);
+  }
+
+  /** A topic's items with ids in a range, in arrival order. */
+  itemsInRange(topicId: number, firstId: number, lastId: number): StoredItem[] {
+    return (
+      this.sql(`SELECT * FROM items WHERE topic_id = ? AND id BETWEEN ? AND ? ORDER BY id`).all(topicId, firstId, lastId) as ItemRow[]
+    ).map(toStoredItem);
+  }
+
   /** One item by its key (the last part of its id and of its page URL). */
   itemByKey(key: string): StoredItem | undefined {
     const row = this.sql(`SELECT * FROM items WHERE key = ?`).get(key) as ItemRow | undefined;

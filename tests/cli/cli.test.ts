@@ -139,7 +139,7 @@ describe('a killed ingest', () => {
     expect(interrupted).toBeGreaterThan(0);
     expect(cli(['ingest', '--db', 'db', '--out', 'feeds', 'inbox'], crashed).code).toBe(0);
     expect(status(crashed).counts).toEqual(status(clean).counts);
-    for (const f of readdirSync(join(clean, 'feeds'))) {
+    for (const f of readdirSync(join(clean, 'feeds'), { recursive: true, encoding: 'utf8' }).filter((f) => f.includes('.'))) {
       expect(readFileSync(join(crashed, 'feeds', f), 'utf8'), f).toBe(readFileSync(join(clean, 'feeds', f), 'utf8'));
     }
   });

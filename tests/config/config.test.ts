@@ -39,7 +39,7 @@ describe('config', () => {
   it('has a default for everything', () => {
     const c = parseConfig({}, 'defaults');
     expect(c.store.path).toBe('data/dumpfeed.db');
-    expect(c.feeds).toEqual({ dir: 'feeds', baseUrl: 'http://localhost:8080/', length: 50, title: 'dumpfeed', language: 'en' });
+    expect(c.feeds).toEqual({ dir: 'feeds', baseUrl: 'http://localhost:8080/', length: 50, title: 'dumpfeed', language: 'en', hub: null });
     expect(c.source).toEqual({ inbox: 'inbox', encoding: 'auto', maxBytes: 52428800 });
   });
 

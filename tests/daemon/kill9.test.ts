@@ -72,7 +72,7 @@ describe('kill -9 during a burst', () => {
     expect(readdirSync(join(dir, 'inbox', 'processed')).sort()).toEqual(series.map(([name]) => name));
     const status = (d: string, args: string[]) => JSON.parse(cli(['status', '--json', ...args], d).stdout).counts;
     expect(status(dir, ['--config', 'dumpfeed.json'])).toEqual(status(clean, ['--db', 'db']));
-    for (const f of readdirSync(join(clean, 'feeds'))) {
+    for (const f of readdirSync(join(clean, 'feeds'), { recursive: true, encoding: 'utf8' }).filter((f) => f.includes('.'))) {
       expect(readFileSync(join(dir, 'feeds', f), 'utf8'), f).toBe(readFileSync(join(clean, 'feeds', f), 'utf8'));
     }
   }, 120_000);

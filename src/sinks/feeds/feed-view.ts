@@ -28,6 +28,12 @@ export interface FeedView {
   feedUrlBase: string;
   /** Query string of a filtered feed (`?filter=...`), kept in its self links. */
   query?: string;
+  /** RFC 5005 links of the Atom document: `prev-archive`, `next-archive`, `current`. */
+  archiveLinks?: { rel: string; href: string }[];
+  /** An archive document (RFC 5005 `fh:archive`): its entries never change. */
+  archive?: boolean;
+  /** WebSub hub to link to (`rel="hub"`). */
+  hub?: string | null;
   author: string;
   language: string;
   /** Newest entry update: the feed's `updated`, derived from the data, never from the clock. */
@@ -65,6 +71,7 @@ export function topicFeedView(config: Config, topic: StoredTopic, items: StoredI
     description: settings.description ?? `New items on the page "${topic.name}"`,
     author: config.feeds.title,
     language: config.feeds.language,
+    hub: config.feeds.hub,
     updated: latestUpdate(entries),
     entries,
   };
@@ -87,6 +94,7 @@ export function customFeedView(config: Config, topic: CustomTopic, pages: Map<nu
     feedUrlBase: `${base}feeds/${topic.slug}`,
     author: config.feeds.title,
     language: config.feeds.language,
+    hub: config.feeds.hub,
     updated: latestUpdate(entries),
     entries,
   };
@@ -109,6 +117,7 @@ export function allFeedView(config: Config, topics: Map<number, StoredTopic>, it
     feedUrlBase: `${base}feeds/all`,
     author: config.feeds.title,
     language: config.feeds.language,
+    hub: config.feeds.hub,
     updated: latestUpdate(entries),
     entries,
   };

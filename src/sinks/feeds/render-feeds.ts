@@ -29,6 +29,7 @@ export function renderFeed(view: FeedView): RenderedFeed {
     feedLinks: { atom: `${view.feedUrlBase}.atom${q}`, rss: `${view.feedUrlBase}.rss${q}`, json: `${view.feedUrlBase}.json${q}` },
       // Relative: feed.xsl lies beside the feed wherever the folder is served from.
     stylesheet: 'feed.xsl',
+    ...(view.hub ? { hub: view.hub } : {}),
   });
   for (const entry of view.entries) {
     const html = entryHtml(entry);
@@ -46,7 +47,24 @@ export function renderFeed(view: FeedView): RenderedFeed {
   // The RSS renderer only takes one self link: it prefers `feed` over feedLinks.rss.
   const rssFeed = new Feed({ ...feed.options, feed: `${view.feedUrlBase}.rss${q}` });
   rssFeed.items = feed.items;
-  return { atom: feed.atom1(), rss: rssFeed.rss2(), json: toJsonFeed11(feed.json1(), view) };
+  return { atom: withHistory(feed.atom1(), view), rss: rssFeed.rss2(), json: toJsonFeed11(feed.json1(), view) };
+}
+
+/**
+ * Adds the RFC 5005 feed-history links (and `fh:archive` for an archive document) after the Atom
+ * self link: the `feed` package has no option for them.
+ */
+function withHistory(atom: string, view: FeedView): string {
+  if (!view.archiveLinks?.length && !view.archive) return atom;
+  const lines = (view.archiveLinks ?? []).map((l) => `    <link rel="${escapeHtml(l.rel)}" href="${escapeHtml(l.href)}"/>`);
+  if (view.archive) lines.push('    <fh:archive/>');
+  // Archive pages live in archive/, one folder below the stylesheet.
+  const withNs = view.archive
+    ? atom
+        .replace('<feed xmlns="http://www.w3.org/2005/Atom">', '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:fh="http://purl.org/syndication/history/1.0">')
+        .replace('<?xml-stylesheet href="feed.xsl"', '<?xml-stylesheet href="../feed.xsl"')
+    : atom;
+  return withNs.replace(/(\n {4}<link rel="self" [^\n]*\/>)/, `$1\n${lines.join('\n')}`);
 }
 
 /** The body of an entry: summary paragraphs, then the dateline place and the photo credit. */

@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../../config/schema.js';
 import { SinkError } from '../../errors.js';
-import type { StoredTopic } from '../../model.js';
+import type { StoredItem, StoredTopic } from '../../model.js';
 import type { Store } from '../../store/store.js';
 import { CustomTopicStore } from '../../store/custom-topic-store.js';
 import { allFeedView, customFeedView, topicFeedView, topicIdentity, topicSettings, type FeedView } from './feed-view.js';
@@ -10,6 +11,82 @@ import { renderFeed } from './render-feeds.js';
 import { FEED_XSL } from './feed-xsl.js';
 import { renderOpml } from './render-opml.js';
 import { writeFileIfChanged } from './write-file.js';
+
+interface History {
+  pages: number;
+  /** Items that arrived after the last full archive page. */
+  tail: StoredItem[];
+}
+
+/**
+ * Writes a topic's RFC 5005 archive pages (Atom): its items in arrival order, `feeds.length` a page,
+ * each page written once when it fills (and the one before it again, to gain its `next-archive`
+ * link). Each page's item range is recorded, so a later change of `feeds.length` only sizes new pages.
+ * The items not yet in a full page are fewer than `feeds.length`, the newest arrivals: the current
+ * feed holds them. With `checkAll`, every page whose file is missing is written again.
+ */
+async function writeArchives(store: Store, config: Config, topic: StoredTopic, checkAll: boolean, put: (name: string, content: string) => Promise<void>): Promise<History> {
+  const size = config.feeds.length;
+  const pages = store.archivePages(topic.id);
+  const known = pages.length;
+  for (let last = pages.at(-1)?.lastId ?? 0; ; ) {
+    const items = store.itemsArrivedAfter(topic.id, last, size);
+    if (items.length < size) break;
+    last = items[items.length - 1]!.rowId;
+    pages.push({ page: pages.length + 1, firstId: items[0]!.rowId, lastId: last });
+  }
+  const slug = topicIdentity(config, topic).slug;
+  const name = (page: number) => `archive/${slug}-${page}.atom`;
+  const render = async (i: number) => {
+    const p = pages[i]!;
+    const items = store.itemsInRange(topic.id, p.firstId, p.lastId).reverse();
+    await put(name(p.page), renderFeed(archiveView(config, topic, p.page, pages.length, items)).atom);
+  };
+  // The page before the new ones gains its next-archive link; then the new pages, each recorded once written.
+  if (pages.length > known && known > 0) await render(known - 1);
+  for (let i = known; i < pages.length; i++) {
+    await render(i);
+    store.addArchivePage(topic.id, pages[i]!.page, pages[i]!.firstId, pages[i]!.lastId);
+  }
+  if (checkAll) {
+    for (let i = 0; i < known; i++) {
+      if (!existsSync(join(config.feeds.dir, name(pages[i]!.page)))) await render(i);
+    }
+  }
+  return { pages: pages.length, tail: store.itemsArrivedAfter(topic.id, pages.at(-1)?.lastId ?? 0, size) };
+}
+
+/** The subscription feed: the newest entries, plus any not yet in a full archive page, and a link to the archives. */
+function subscriptionView(config: Config, topic: StoredTopic, newest: StoredItem[], history: History): FeedView {
+  const ids = new Set(newest.map((i) => i.rowId));
+  const missing = history.tail.filter((i) => !ids.has(i.rowId));
+  const sortDate = (i: StoredItem) => i.date ?? i.firstSeenAt.slice(0, 10);
+  const items = missing.length
+    ? [...newest, ...missing].sort((a, b) => sortDate(b).localeCompare(sortDate(a)) || b.firstSeenDump - a.firstSeenDump || a.position - b.position)
+    : newest;
+  const view = topicFeedView(config, topic, items);
+  if (history.pages === 0) return view;
+  const slug = topicIdentity(config, topic).slug;
+  return { ...view, archiveLinks: [{ rel: 'prev-archive', href: `${config.feeds.baseUrl}feeds/archive/${slug}-${history.pages}.atom` }] };
+}
+
+/** Archive page `page` of `pages`: a fixed set of entries with links to its neighbours and the current feed. */
+function archiveView(config: Config, topic: StoredTopic, page: number, pages: number, items: StoredItem[]): FeedView {
+  const base = topicFeedView(config, topic, items);
+  const slug = base.slug;
+  const url = (p: number) => `${config.feeds.baseUrl}feeds/archive/${slug}-${p}.atom`;
+  const links = [{ rel: 'current', href: `${base.feedUrlBase}.atom` }];
+  if (page > 1) links.push({ rel: 'prev-archive', href: url(page - 1) });
+  if (page < pages) links.push({ rel: 'next-archive', href: url(page + 1) });
+  return {
+    ...base,
+    id: `${base.id}:archive:${page}`,
+    title: `${base.title} (archive ${page})`,
+    feedUrlBase: `${config.feeds.baseUrl}feeds/archive/${slug}-${page}`,
+    archiveLinks: links,
+    archive: true,
+  };
+}
 
 /** Which feed files a run wrote and which it left alone because their content had not changed. */
 export interface FeedWriteReport {
@@ -27,10 +104,11 @@ export async function writeFeeds(store: Store, config: Config, topicIds?: Iterab
   const report: FeedWriteReport = { written: [], unchanged: 0 };
   const topics = store.listTopics();
   const byId = new Map<number, StoredTopic>(topics.map((t) => [t.id, t]));
-  const wanted = topicIds ? new Set(topicIds) : null;
+  const wanted: Set<number> | null = topicIds ? new Set(topicIds) : null;
 
   const put = async (name: string, content: string): Promise<void> => {
     const path = join(dir, name);
+    if (name.includes('/')) await mkdir(join(dir, name.slice(0, name.lastIndexOf('/'))), { recursive: true });
     try {
       if (await writeFileIfChanged(path, content)) report.written.push(path);
       else report.unchanged++;
@@ -53,7 +131,9 @@ export async function writeFeeds(store: Store, config: Config, topicIds?: Iterab
   // A hidden page has no feeds of its own; its items still reach "all" and custom topics.
   const shown = topics.filter((t) => !topicSettings(config, t).hidden);
   for (const topic of shown) {
-    if (!wanted || wanted.has(topic.id)) await putFeed(topicFeedView(config, topic, store.feedItems(topic.id, config.feeds.length)));
+    if (wanted && !wanted.has(topic.id)) continue;
+    const history = await writeArchives(store, config, topic, wanted === null, put);
+    await putFeed(subscriptionView(config, topic, store.feedItems(topic.id, config.feeds.length), history));
   }
   // Custom topics are few and cheap to render: all of them, every time; unchanged files stay as they are.
   const custom = new CustomTopicStore(store);

@@ -109,7 +109,16 @@ export function createHttpServer(source: ServeSource): Server {
         return send(req, res, 200, filtered);
       }
     }
-    const name = m ? `${m[1]}.${m[2]}` : path === '/feeds/topics.opml' ? 'topics.opml' : path === '/feeds/feed.xsl' ? 'feed.xsl' : null;
+    const archive = /^\/feeds\/archive\/([a-z0-9]+(?:-[a-z0-9]+)*-\d+\.atom)$/.exec(path);
+    const name = archive
+      ? `archive/${archive[1]}`
+      : m
+        ? `${m[1]}.${m[2]}`
+        : path === '/feeds/topics.opml'
+          ? 'topics.opml'
+          : path === '/feeds/feed.xsl'
+            ? 'feed.xsl'
+            : null;
     if (name) {
       const file = await feedFile(config, name);
       if (file) {

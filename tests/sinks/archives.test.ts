@@ -1,0 +1,117 @@
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseFeed } from '@rowanmanning/feed-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { ingestPaths } from '../../src/pipeline.js';
+import { read, redumpSeries, testContext, writeDump } from '../helpers.js';
+
+const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (n) => n === 'link' || n === 'entry' });
+
+/** Follows prev-archive links from the subscription feed, as an RFC 5005 client rebuilding history does. */
+function history(dir: string, slug: string): { ids: string[]; pages: number } {
+  const load = (url: string) => xml.parse(read(join(dir, url.replace(/^http:\/\/localhost:8080\/feeds\//, '')))).feed;
+  let doc = xml.parse(read(join(dir, `${slug}.atom`))).feed;
+  const ids = new Set<string>(doc.entry.map((e: { id: string }) => e.id));
+  let pages = 0;
+  for (
+    let prev = doc.link.find((l: Record<string, string>) => l['@rel'] === 'prev-archive');
+    prev;
+    prev = doc.link.find((l: Record<string, string>) => l['@rel'] === 'prev-archive')
+  ) {
+    doc = load(prev['@href']);
+    pages++;
+    expect(doc['fh:archive']).toBe('');
+    for (const e of doc.entry) ids.add(e.id);
+  }
+  return { ids: [...ids].sort(), pages };
+}
+
+describe('RFC 5005 archived feeds', () => {
+  it('keeps every entry reachable from the subscription feed, in pages that do not change once full', async () => {
+    const ARCHIVE_PAGE = 100;
+    const ctx = testContext({ feeds: { length: ARCHIVE_PAGE } });
+    const series = redumpSeries(250);
+    const dir = ctx.config.feeds.dir;
+    // 20 seed items and 250 new ones: two full pages of 100 and a tail of 70.
+    await ingestPaths(
+      ctx,
+      series.slice(0, 150).map(([n, t], i) => writeDump(ctx.dir, n, t, new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString())),
+    );
+    const page1 = read(join(dir, 'archive', 'press-releases-1.atom'));
+    expect(existsSync(join(dir, 'archive', 'press-releases-2.atom'))).toBe(false);
+    await ingestPaths(
+      ctx,
+      series.slice(150).map(([n, t], i) => writeDump(ctx.dir, n, t, new Date(Date.UTC(2026, 0, 2, 0, i)).toISOString())),
+    );
+    expect(readdirSync(join(dir, 'archive')).sort()).toEqual(['press-releases-1.atom', 'press-releases-2.atom']);
+
+    const all = ctx.store
+      .feedItems(ctx.store.listTopics()[0]!.id, 1000)
+      .map((i) => i.guid)
+      .sort();
+    expect(all).toHaveLength(ARCHIVE_PAGE * 2 + 70);
+    const rebuilt = history(dir, 'press-releases');
+    expect(rebuilt.pages).toBe(2);
+    expect(rebuilt.ids).toEqual(all);
+
+    // Page 1 only gained its next-archive link; its entries are exactly as before.
+    const before = xml.parse(page1).feed;
+    const after = xml.parse(read(join(dir, 'archive', 'press-releases-1.atom'))).feed;
+    expect(after.entry).toEqual(before.entry);
+    expect(after.link.map((l: Record<string, string>) => l['@rel'])).toEqual(['alternate', 'self', 'current', 'next-archive']);
+    const page2 = read(join(dir, 'archive', 'press-releases-2.atom'));
+    expect(XMLValidator.validate(page2)).toBe(true);
+    expect(page2).toContain('<feed xmlns="http://www.w3.org/2005/Atom" xmlns:fh="http://purl.org/syndication/history/1.0">');
+    expect(parseFeed(page2).items).toHaveLength(ARCHIVE_PAGE);
+    expect(parseFeed(page2).self).toBe('http://localhost:8080/feeds/archive/press-releases-2.atom');
+
+    // A third ingest with nothing new leaves the archives alone; a deleted page is written again.
+    const mtime = () => readdirSync(join(dir, 'archive')).map((f) => readFileSync(join(dir, 'archive', f), 'utf8'));
+    const snapshot = mtime();
+    const again = await ingestPaths(ctx, [writeDump(ctx.dir, 'same.txt', series[249]![1])]);
+    expect(again.feeds.written).toEqual([]);
+    expect(mtime()).toEqual(snapshot);
+    rmSync(join(dir, 'archive', 'press-releases-1.atom'));
+    await ingestPaths(ctx, [join(ctx.dir, 'same.txt')]);
+    expect(read(join(dir, 'archive', 'press-releases-1.atom'))).toBe(snapshot[0]);
+    expect(snapshot[0]).toContain('<?xml-stylesheet href="../feed.xsl" type="text/xsl"?>');
+  });
+});
+
+describe('WebSub', () => {
+  it('links feeds to the hub and announces each changed feed to it', async () => {
+    const { createServer } = await import('node:http');
+    const pings: string[] = [];
+    const hub = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8').on('data', (c: string) => (body += c));
+      req.on('end', () => {
+        const form = new URLSearchParams(body);
+        pings.push(`${form.get('hub.mode')} ${form.get('hub.url')}`);
+        res.statusCode = 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => hub.listen(0, '127.0.0.1', r));
+    const port = (hub.address() as { port: number }).port;
+    try {
+      const ctx = testContext({ feeds: { hub: `http://127.0.0.1:${port}/` } });
+      const report = await ingestPaths(ctx, [writeDump(ctx.dir, 'a.txt', redumpSeries(1)[0]![1])]);
+      expect(report.hubFailures).toEqual([]);
+      expect(pings.sort()).toEqual(
+        ['all.atom', 'all.json', 'all.rss', 'press-releases.atom', 'press-releases.json', 'press-releases.rss'].map(
+          (f) => `publish http://localhost:8080/feeds/${f}`,
+        ),
+      );
+      expect(read(join(ctx.config.feeds.dir, 'press-releases.atom'))).toContain(`<link rel="hub" href="http://127.0.0.1:${port}/"/>`);
+      expect(read(join(ctx.config.feeds.dir, 'press-releases.rss'))).toContain(`<atom:link href="http://127.0.0.1:${port}/" rel="hub"/>`);
+      // Nothing changed: nothing announced.
+      pings.length = 0;
+      await ingestPaths(ctx, [join(ctx.dir, 'a.txt')]);
+      expect(pings).toEqual([]);
+    } finally {
+      hub.close();
+    }
+  });
+});
