@@ -80,11 +80,7 @@ export function topicFeedView(config: Config, topic: StoredTopic, items: StoredI
 /** Builds the view of a custom topic's feed; each entry also names its page as a category. */
 export function customFeedView(config: Config, topic: CustomTopic, pages: Map<number, StoredTopic>, items: StoredItem[]): FeedView {
   const base = config.feeds.baseUrl;
-  const entries = items.map((item) => {
-    const page = pages.get(item.topicId)!;
-    const settings = topicSettings(config, page);
-    return entryView(config, item, settings, settings.title ?? page.name);
-  });
+  const entries = entriesNamingPage(config, pages, items);
   return {
     id: `tag:${config.ids.tagAuthority},${config.ids.tagDate}:topic/${topic.slug}`,
     slug: topic.slug,
@@ -103,11 +99,7 @@ export function customFeedView(config: Config, topic: CustomTopic, pages: Map<nu
 /** Builds the view of the combined feed of every topic; each entry is also tagged with its topic. */
 export function allFeedView(config: Config, topics: Map<number, StoredTopic>, items: StoredItem[]): FeedView {
   const base = config.feeds.baseUrl;
-  const entries = items.map((item) => {
-    const topic = topics.get(item.topicId)!;
-    const settings = topicSettings(config, topic);
-    return entryView(config, item, settings, settings.title ?? topic.name);
-  });
+  const entries = entriesNamingPage(config, topics, items);
   return {
     id: `tag:${config.ids.tagAuthority},${config.ids.tagDate}:all`,
     slug: 'all',
@@ -129,6 +121,15 @@ export function allFeedView(config: Config, topics: Map<number, StoredTopic>, it
  */
 export function itemLink(config: Config, settings: TopicSettings, key: string): string {
   return settings.sourceUrl ? `${settings.sourceUrl.replace(/#.*$/, '')}#item-${key}` : `${config.feeds.baseUrl}items/${key}`;
+}
+
+// Entries of a feed that mixes pages: each also names its page as a category.
+function entriesNamingPage(config: Config, pages: Map<number, StoredTopic>, items: StoredItem[]): EntryView[] {
+  return items.map((item) => {
+    const page = pages.get(item.topicId)!;
+    const settings = topicSettings(config, page);
+    return entryView(config, item, settings, settings.title ?? page.name);
+  });
 }
 
 function entryView(config: Config, item: StoredItem, settings: TopicSettings, topicName: string | null): EntryView {

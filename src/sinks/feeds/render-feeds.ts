@@ -1,5 +1,5 @@
 import { Feed } from 'feed';
-import { escapeHtml } from './html.js';
+import { escapeHtml, paragraphsHtml } from './html.js';
 import type { EntryView, FeedView } from './feed-view.js';
 
 /** The three documents of one feed. */
@@ -69,7 +69,7 @@ function withHistory(atom: string, view: FeedView): string {
 
 /** The body of an entry: summary paragraphs, then the dateline place and the photo credit. */
 function entryHtml(entry: EntryView): string {
-  const parts = (entry.summary ?? '').split(/\n{2,}/).filter((p) => p !== '').map((p) => `<p>${escapeHtml(p)}</p>`);
+  const parts = paragraphsHtml(entry.summary);
   const meta = [entry.location, entry.credit].filter((s): s is string => s !== null).map(escapeHtml);
   if (meta.length) parts.push(`<p><small>${meta.join(' · ')}</small></p>`);
   return parts.join('\n');

@@ -2,7 +2,7 @@ import type { Config } from '../../config/schema.js';
 import type { ParsedItem, StoredItem, StoredTopic } from '../../model.js';
 import type { TopicStats } from '../../store/store.js';
 import { itemLink, topicIdentity, topicSettings } from '../feeds/feed-view.js';
-import { escapeHtml as h } from '../feeds/html.js';
+import { displayDate, escapeHtml as h, paragraphsHtml } from '../feeds/html.js';
 
 /**
  * Server-rendered pages: the index of topics, one topic's latest items, one item. Plain HTML with
@@ -54,14 +54,8 @@ function feedLinks(feedUrlBase: string): string {
   return `<p class="feeds">Subscribe: <a href="${h(feedUrlBase)}.atom">Atom</a><a href="${h(feedUrlBase)}.rss">RSS</a><a href="${h(feedUrlBase)}.json">JSON Feed</a></p>`;
 }
 
-function dateText(date: string | null): string {
-  return date
-    ? new Date(`${date}T00:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })
-    : '';
-}
-
 function metaLine(item: ParsedItem): string {
-  return [dateText(item.date), item.location, item.category]
+  return [displayDate(item.date), item.location, item.category]
     .filter((s) => s)
     .map((s) => h(s!))
     .join(' · ');
@@ -75,7 +69,7 @@ export function indexPage(config: Config, topics: { stats: TopicStats; latest: S
     const items = latest
       .map(
         (i) =>
-          `<li><a href="${h(itemLink(config, topicSettings(config, stats), i.key))}">${h(i.title)}</a> <span class="meta">${h(dateText(i.date))}</span></li>`,
+          `<li><a href="${h(itemLink(config, topicSettings(config, stats), i.key))}">${h(i.title)}</a> <span class="meta">${h(displayDate(i.date))}</span></li>`,
       )
       .join('\n');
     return `<section class="topic" aria-labelledby="t-${h(id.slug)}">
@@ -109,11 +103,7 @@ export function topicPage(
     (i) => `<article>
 <h2><a href="${h(config.feeds.baseUrl)}items/${h(i.key)}">${h(i.title)}</a></h2>
 <p class="meta">${metaLine(i)}</p>
-${(i.summary ?? '')
-  .split(/\n{2,}/)
-  .filter(Boolean)
-  .map((p) => `<p>${h(p)}</p>`)
-  .join('\n')}
+${paragraphsHtml(i.summary).join('\n')}
 </article>`,
   );
   const source = topic.sourceUrl ? `<p>Source page: <a href="${h(topic.sourceUrl)}">${h(topic.sourceUrl)}</a></p>` : '';
@@ -132,11 +122,7 @@ export function itemPage(config: Config, topic: StoredTopic, item: StoredItem, v
 <p class="meta"><a href="${h(config.feeds.baseUrl)}topics/${h(id.slug)}">${h(id.title)}</a></p>
 <h1>${h(item.title)}</h1>
 <p class="meta">${metaLine(item)}</p>
-${(item.summary ?? '')
-  .split(/\n{2,}/)
-  .filter(Boolean)
-  .map((p) => `<p>${h(p)}</p>`)
-  .join('\n')}
+${paragraphsHtml(item.summary).join('\n')}
 ${item.credit ? `<p class="meta">Photo: ${h(item.credit)}</p>` : ''}
 ${settings.sourceUrl ? `<p>On the source page: <a href="${h(settings.sourceUrl)}">${h(settings.sourceUrl)}</a></p>` : ''}
 <p class="meta">First seen ${h(item.firstSeenAt.slice(0, 10))}${versions > 1 ? `; edited ${versions - 1} time${versions === 2 ? '' : 's'}, last on ${h(item.updatedAt.slice(0, 10))}` : ''}.</p>

@@ -1,7 +1,7 @@
 import type { Config, Subscriber } from '../../config/schema.js';
 import type { ParsedItem } from '../../model.js';
 import type { DigestCandidate } from '../../store/digest-store.js';
-import { escapeHtml } from '../feeds/html.js';
+import { displayDate, escapeHtml, paragraphsHtml } from '../feeds/html.js';
 import { itemLink, topicIdentity, topicSettings } from '../feeds/feed-view.js';
 
 /** The three readable parts of a digest. */
@@ -89,7 +89,7 @@ export function renderDigest(config: Config, subscriber: Subscriber, items: Dige
       const meta = metaLine(it);
       if (meta) html.push(`<div style="font-size:13px;color:#666666;">${h(meta)}</div>`);
       if (it.kind === 'updated') html.push(`<div style="font-size:13px;color:#b35900;">Changed: ${h(changes(it).join(', '))}</div>`);
-      for (const p of (it.summary ?? '').split(/\n{2,}/).filter(Boolean)) html.push(`<p style="margin:6px 0 0;">${h(p)}</p>`);
+      html.push(...paragraphsHtml(it.summary, ' style="margin:6px 0 0;"'));
       html.push('</div>');
     }
   }
@@ -118,12 +118,8 @@ function subjectLine(items: DigestCandidate[], pages: string[]): string {
   return `${counts}: ${names}`;
 }
 
-// One formatter for all digests: building an Intl formatter per call cost a third of digest time.
-const DATE_FORMAT = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-
 function metaLine(it: DigestCandidate): string {
-  const date = it.date ? DATE_FORMAT.format(new Date(`${it.date}T00:00:00Z`)) : null;
-  return [date, it.location, it.category].filter((s): s is string => s !== null).join(' · ');
+  return [displayDate(it.date), it.location, it.category].filter((s) => s).join(' · ');
 }
 
 function changes(it: DigestCandidate): string[] {
