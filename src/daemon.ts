@@ -163,7 +163,9 @@ export class Daemon {
   private async drain(): Promise<void> {
     let lastFlush = Date.now();
     while (this.pending.size > 0 && !this.stopping) {
-      const next = [...this.pending].sort()[0]!;
+      // The lowest name waiting: a linear scan, not a sort of the whole queue for every dump.
+      let next = '';
+      for (const path of this.pending) if (next === '' || path < next) next = path;
       this.pending.delete(next);
       await this.handle(next);
       if (Date.now() - lastFlush >= FEED_FLUSH_MS) {

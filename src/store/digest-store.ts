@@ -163,11 +163,6 @@ export class DigestStore {
       .all(now.toISOString(), limit) as QueuedDigest[];
   }
 
-  /** When the next queued digest is due, or null when none is queued. */
-  nextAttemptAt(): string | null {
-    return (this.store.sql(`SELECT MIN(next_attempt_at) AS t FROM digests WHERE status = 'queued'`).get() as { t: string | null }).t;
-  }
-
   markSent(id: number, at: Date): void {
     this.store.write(`digest ${id}`, () =>
       this.store
