@@ -3,7 +3,7 @@ import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import { createHttpServer } from '../sinks/http/server.js';
-import { lockOwner } from '../store/instance-lock.js';
+import { daemonStatus } from '../store/instance-lock.js';
 import { Store } from '../store/store.js';
 
 /** Options of `dumpfeed serve`. */
@@ -51,16 +51,15 @@ export async function serveCommand(args: ServeArgs): Promise<number> {
     store,
     config: () => config,
     health: () => {
-      const state = store.daemonState();
-      const pid = lockOwner(config.store.path);
+      const d = daemonStatus(store);
       return {
         ok: true,
-        daemon: pid !== null,
-        queue: pid !== null ? state.queue : 0,
-        lastDump: state.lastDump,
-        lastDumpAt: state.lastDumpAt,
-        lastError: state.lastError,
-        lastErrorAt: state.lastErrorAt,
+        daemon: d.running,
+        queue: d.queue,
+        lastDump: d.lastDump,
+        lastDumpAt: d.lastDumpAt,
+        lastError: d.lastError,
+        lastErrorAt: d.lastErrorAt,
       };
     },
   });

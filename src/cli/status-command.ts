@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/load-config.js';
 import { topicIdentity } from '../sinks/feeds/feed-view.js';
 import { DigestStore } from '../store/digest-store.js';
-import { lockOwner } from '../store/instance-lock.js';
+import { daemonStatus } from '../store/instance-lock.js';
 import { Store } from '../store/store.js';
 
 /** `dumpfeed status`: topics with item counts and last dump time, and rejected dumps with reasons. */
@@ -22,19 +22,7 @@ export async function statusCommand(args: {
     }));
     const rejected = store.rejectedDumps();
     const counts = store.counts();
-    const state = store.daemonState();
-    const pid = lockOwner(config.store.path);
-    const daemon = {
-      running: pid !== null,
-      pid,
-      startedAt: pid !== null ? state.startedAt : null,
-      heartbeatAt: pid !== null ? state.heartbeatAt : null,
-      queue: pid !== null ? state.queue : 0,
-      lastDump: state.lastDump,
-      lastDumpAt: state.lastDumpAt,
-      lastError: state.lastError,
-      lastErrorAt: state.lastErrorAt,
-    };
+    const daemon = daemonStatus(store);
     const digests = new DigestStore(store).summary();
     if (args.json) {
       process.stdout.write(`${JSON.stringify({ store: config.store.path, counts, daemon, digests, topics, rejected }, null, 2)}\n`);

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { DumpfeedError } from '../errors.js';
+import type { Store } from './store.js';
 
 /** The lock file that keeps a second daemon off the same store: `<store>.lock`, holding the owner's pid. */
 export function lockPath(storePath: string): string {
@@ -66,4 +67,38 @@ function isAlive(pid: number): boolean {
     // EPERM: it exists but belongs to another user.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** What `status` and `/healthz` say of the daemon: whether one runs on this store, and what it last reported. */
+export interface DaemonStatus {
+  running: boolean;
+  pid: number | null;
+  startedAt: string | null;
+  heartbeatAt: string | null;
+  queue: number;
+  lastDump: string | null;
+  lastDumpAt: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+}
+
+/**
+ * The daemon's standing on a store: the lock tells whether it runs; the stored state what it last
+ * reported. Its start, heartbeat and queue mean nothing once it has stopped.
+ */
+export function daemonStatus(store: Store): DaemonStatus {
+  const state = store.daemonState();
+  const pid = lockOwner(store.path);
+  const running = pid !== null;
+  return {
+    running,
+    pid,
+    startedAt: running ? state.startedAt : null,
+    heartbeatAt: running ? state.heartbeatAt : null,
+    queue: running ? state.queue : 0,
+    lastDump: state.lastDump,
+    lastDumpAt: state.lastDumpAt,
+    lastError: state.lastError,
+    lastErrorAt: state.lastErrorAt,
+  };
 }
