@@ -222,6 +222,7 @@ export class Daemon {
         'dump processed',
       );
     }
+    for (const warning of r.warnings) this.log.warn({ file: r.file, warning }, 'dump stored with a warning');
   }
 
   /** Moves a finished dump out of the inbox; a rejected one gets a `.reason` file beside it. Never deletes. */

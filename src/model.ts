@@ -3,8 +3,10 @@
 /** One item as read from a dump, before identity is assigned. */
 export interface ParsedItem {
   title: string;
-  /** Calendar date as `YYYY-MM-DD`, or null when the page shows none. */
+  /** Calendar date as `YYYY-MM-DD`, or null when the page shows none; for a range, its first day. */
   date: string | null;
+  /** The last day of a date range (`5 - 6 June 2024`) as `YYYY-MM-DD`, or null for a single day. */
+  endDate: string | null;
   /** Paragraphs joined by a blank line, or null. */
   summary: string | null;
   /** Label shown before the title, such as `Press release`. */
@@ -19,6 +21,11 @@ export interface ParsedItem {
 export interface ParsedDump {
   topic: string;
   items: ParsedItem[];
+  /**
+   * Doubts about the dump's shape, one line each: a last item held back or possibly cut, an item passed
+   * over, an unclear heading. Never a rejection.
+   */
+  warnings: string[];
 }
 
 /** What a processed dump did to one item. */
@@ -42,6 +49,8 @@ export interface DumpResult {
   error: string | null;
   /** The class of the rejection (`truncated`, `binary`, ...), or null. */
   errorKind?: string | null;
+  /** Doubts about a stored dump's shape (see ParsedDump.warnings); never a rejection. */
+  warnings: string[];
 }
 
 /** An item as the store keeps it: its permanent identity plus its current version. */

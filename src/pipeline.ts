@@ -4,10 +4,9 @@ import type { Config } from './config/schema.js';
 import { ParseError } from './errors.js';
 import type { DumpResult } from './model.js';
 import { compileRules } from './identify/topic-rules.js';
-import { parseDump } from './parse/parse-dump.js';
+import { parseDumpBytes } from './parse/parse-dump.js';
 import { announceToHub } from './sinks/feeds/websub.js';
 import { writeFeeds, type FeedWriteReport } from './sinks/feeds/write-feeds.js';
-import { decodeDump } from './source/decode-dump.js';
 import { readDumpFile } from './source/read-dump.js';
 import { CustomTopicStore } from './store/custom-topic-store.js';
 import type { Store } from './store/store.js';
@@ -31,7 +30,7 @@ export interface ProcessedDump {
  * thrown, so the dump is not marked processed and can be retried.
  */
 export async function processDump(ctx: Context, path: string): Promise<ProcessedDump> {
-  const result: DumpResult = { file: path, topic: null, new: [], updated: [], unchanged: 0, duplicate: false, error: null };
+  const result: DumpResult = { file: path, topic: null, new: [], updated: [], unchanged: 0, duplicate: false, error: null, warnings: [] };
   let dump;
   try {
     dump = await readDumpFile(path, ctx.config.source.maxBytes);
@@ -48,7 +47,7 @@ export async function processDump(ctx: Context, path: string): Promise<Processed
   const meta = { file: path, sha256: dump.sha256, writtenAt: dump.writtenAt, processedAt: ctx.now().toISOString() };
   let parsed;
   try {
-    parsed = parseDump(decodeDump(dump.bytes, path, ctx.config.source.encoding), path);
+    parsed = parseDumpBytes(dump.bytes, path, ctx.config.source.encoding);
   } catch (error) {
     if (!(error instanceof ParseError)) throw error;
     ctx.store.recordRejected(meta, error);
@@ -58,7 +57,14 @@ export async function processDump(ctx: Context, path: string): Promise<Processed
   const rules = compileRules(ctx.config);
   const recorded = ctx.store.recordDump(meta, parsed, ctx.config.ids, (rowIds) => new CustomTopicStore(ctx.store).sync(rules, rowIds));
   return {
-    result: { ...result, topic: recorded.topic.name, new: recorded.new, updated: recorded.updated, unchanged: recorded.unchanged },
+    result: {
+      ...result,
+      topic: recorded.topic.name,
+      new: recorded.new,
+      updated: recorded.updated,
+      unchanged: recorded.unchanged,
+      warnings: parsed.warnings,
+    },
     topicId: recorded.new.length + recorded.updated.length > 0 ? recorded.topic.id : null,
   };
 }

@@ -22,7 +22,7 @@ export async function ingestCommand(args: IngestArgs): Promise<number> {
   try {
     const report = await ingestPaths(ctx, args.positionals, args.json ? undefined : printResult);
     if (args.json) {
-      const files = report.files.map(({ file, topic, new: added, updated, unchanged, duplicate, error }) => ({
+      const files = report.files.map(({ file, topic, new: added, updated, unchanged, duplicate, error, warnings }) => ({
         file,
         topic,
         new: added,
@@ -30,6 +30,7 @@ export async function ingestCommand(args: IngestArgs): Promise<number> {
         unchanged,
         duplicate,
         error,
+        warnings,
       }));
       process.stdout.write(
         `${JSON.stringify({ files, feeds: { written: report.feeds.written, unchanged: report.feeds.unchanged } }, null, 2)}\n`,
@@ -52,6 +53,8 @@ function printResult(r: DumpResult): void {
   } else if (r.duplicate) {
     process.stdout.write(`${r.file}: ${r.topic}: already processed, skipped\n`);
   } else {
-    process.stdout.write(`${r.file}: ${r.topic}: ${r.new.length} new, ${r.updated.length} updated, ${r.unchanged} unchanged\n`);
+    const warned = r.warnings.length > 0 ? `, ${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'}` : '';
+    process.stdout.write(`${r.file}: ${r.topic}: ${r.new.length} new, ${r.updated.length} updated, ${r.unchanged} unchanged${warned}\n`);
   }
+  for (const w of r.warnings) process.stderr.write(`warning: ${r.file}: ${w}\n`);
 }

@@ -1,5 +1,4 @@
-import { parseDump } from '../parse/parse-dump.js';
-import { decodeDump } from '../source/decode-dump.js';
+import { parseDumpBytes } from '../parse/parse-dump.js';
 import { readDumpFile } from '../source/read-dump.js';
 import { loadConfig } from '../config/load-config.js';
 import { UsageError } from '../errors.js';
@@ -10,7 +9,8 @@ export async function parseCommand(args: { positionals: string[]; config?: strin
   const file = args.positionals[0]!;
   const { config } = loadConfig(args.config);
   const dump = await readDumpFile(file, config.source.maxBytes);
-  const parsed = parseDump(decodeDump(dump.bytes, file, config.source.encoding), file);
+  const parsed = parseDumpBytes(dump.bytes, file, config.source.encoding);
   process.stdout.write(`${JSON.stringify(parsed, null, 2)}\n`);
+  for (const w of parsed.warnings) process.stderr.write(`warning: ${file}: ${w}\n`);
   return 0;
 }

@@ -21,11 +21,14 @@ export async function statusCommand(args: {
       lastDumpAt: t.lastDumpAt,
     }));
     const rejected = store.rejectedDumps();
+    const warned = store.dumpsWithWarnings();
     const counts = store.counts();
     const daemon = daemonStatus(store);
     const digests = new DigestStore(store).summary();
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ store: config.store.path, counts, daemon, digests, topics, rejected }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ store: config.store.path, counts, daemon, digests, topics, rejected, warnings: warned }, null, 2)}\n`,
+      );
       return 0;
     }
     const n = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
@@ -52,6 +55,10 @@ export async function statusCommand(args: {
           `  ${t.topic.padEnd(width)}  ${String(t.items).padStart(6)} items  ${String(t.dumps).padStart(5)} dumps  last ${t.lastDumpAt ?? '-'}  feeds/${t.slug}.*`,
         );
       }
+    }
+    if (warned.length > 0) {
+      out.push('', 'dumps stored with warnings:');
+      for (const w of warned) for (const line of w.warnings) out.push(`  ${w.processedAt}  ${w.file}: warning: ${line}`);
     }
     if (rejected.length > 0) {
       out.push('', 'rejected dumps:');

@@ -29,6 +29,7 @@ export function sameContent(a: ParsedItem, b: ParsedItem): boolean {
   return (
     a.title === b.title &&
     a.date === b.date &&
+    a.endDate === b.endDate &&
     a.summary === b.summary &&
     a.category === b.category &&
     a.credit === b.credit &&
@@ -74,4 +75,23 @@ export function titleSimilarity(a: string, b: string, atLeast = 0): number {
     }
   }
   return (2 * shared) / (a.length - 1 + (b.length - 1));
+}
+
+/**
+ * True when `next` differs from `prev` only in ways that are not news: it shows more of a possibly cut
+ * item (`prevMayBeCut`: a field that was empty or shorter is now whole), or only its photo credit changed
+ * (a credit's year moves on between dumps). Such a version updates the feeds but is no digest edit.
+ */
+export function isMinorChange(prev: ParsedItem, next: ParsedItem, prevMayBeCut: boolean): boolean {
+  const same = (a: string | null, b: string | null): boolean => a === b;
+  const completes = (a: string | null, b: string | null): boolean => a === b || a === null || (b !== null && b.startsWith(a));
+  const fits = prevMayBeCut ? completes : same;
+  return (
+    fits(prev.title, next.title) &&
+    fits(prev.date, next.date) &&
+    fits(prev.endDate, next.endDate) &&
+    fits(prev.summary, next.summary) &&
+    fits(prev.location, next.location) &&
+    same(prev.category, next.category)
+  );
 }

@@ -4,6 +4,7 @@ import { summaryKey, titleKey, titleSimilarity } from './item-key.js';
 /** What the matcher needs to know of a stored item. */
 export interface Candidate {
   rowId: number;
+  title: string;
   titleKey: string;
   date: string | null;
   summaryKey: string | null;
@@ -15,13 +16,15 @@ export interface CandidateLookup {
   byTitleKey(key: string): Candidate[];
   /** Stored items with this date. */
   byDate(date: string): Candidate[];
+  /** Stored items that were the last of their dump, and so may have been cut short by the write. */
+  maybeCut(): Candidate[];
 }
 
 /** How a dump item was matched: to a stored item (by which rule), or to none (a new item). */
 export type Match = { rowId: number; rule: MatchRule } | { rowId: null; rule: 'new' };
 
 /** The rules of the matching chain, in the order they are tried. */
-export type MatchRule = 'exact' | 'title' | 'similar-title' | 'same-summary';
+export type MatchRule = 'exact' | 'title' | 'similar-title' | 'same-summary' | 'completion';
 
 /** Minimum title similarity (same topic, same date) for a corrected title to count as the same item. */
 export const SIMILAR_TITLE = 0.8;
@@ -33,6 +36,8 @@ export const SIMILAR_TITLE = 0.8;
  * 2. title: same title, other date (a corrected date, or a date added to an undated item);
  * 3. similar-title: same date, titles at least 80% similar (a corrected typo), best score wins;
  * 4. same-summary: same date, same non-empty summary (a rewritten headline);
+ * 5. completion: a stored item that may have been cut short (the last of its dump) whose title the new
+ *    title begins with, on the same date or with none (the rest of a title that a cut write lost);
  * otherwise the item is new.
  *
  * Each stored item is claimed by at most one dump item, and every dump item gets its exact match
@@ -78,6 +83,16 @@ export function matchItems(items: ParsedItem[], lookup: CandidateLookup): Match[
         const same = sameDay.find((c) => c.summaryKey === summary);
         if (same) found = { rowId: same.rowId, rule: 'same-summary' };
       }
+    }
+
+    if (!found) {
+      const whole = lookup
+        .maybeCut()
+        .find(
+          (c) =>
+            free(c) && c.title.length < item.title.length && item.title.startsWith(c.title) && (c.date === null || c.date === item.date),
+        );
+      if (whole) found = { rowId: whole.rowId, rule: 'completion' };
     }
 
     if (found) claimed.add(found.rowId);

@@ -25,21 +25,32 @@ const MONTH_ALT = Object.keys(MONTHS)
   .sort((a, b) => b.length - a.length)
   .join('|');
 
-// D[er] [de] Month[.] [de] YYYY [, PLACE] — the whole block must be the date.
+// One date: D[er] [de] Month[.] [de] YYYY.
+const DAY = `(\\d{1,2})(?:er|º|°)?`;
+const MONTH = `(?:de\\s+)?(${MONTH_ALT})\\.?`;
+const YEAR = `(?:de\\s+|del\\s+)?(\\d{4})`;
+const PLACE = `\\s*(?:,\\s*(.*?))?\\s*$`;
+// A range's start may leave out what it shares with its end: `5 - 6 June 2024`, `29 April - 1 May 2024`.
+const RANGE_SEP = `\\s*[-\u2013\u2014]\\s*`;
+
+// The whole block must be the date (or the range), optionally followed by `, PLACE`.
 const DATE_RE = new RegExp(
-  `^(\\d{1,2})(?:er|º|°)?\\s+(?:de\\s+)?(${MONTH_ALT})\\.?\\s+(?:de\\s+|del\\s+)?(\\d{4})\\s*(?:,\\s*(.*?))?\\s*$`,
+  `^${DAY}\\s+${MONTH}\\s+${YEAR}${PLACE}`,
   // Not 'u': case-insensitive matching in unicode mode is several times slower, and the month
   // names' accented letters (é, û) fold the same without it.
   'i',
 );
+const RANGE_RE = new RegExp(`^${DAY}(?:\\s+${MONTH}(?:\\s+${YEAR})?)?${RANGE_SEP}${DAY}\\s+${MONTH}\\s+${YEAR}${PLACE}`, 'i');
 
-// Month[.] YYYY alone on an unindented line: a section heading between items.
-const MONTH_HEADING_RE = new RegExp(`^(?:${MONTH_ALT})\\.?\\s+(?:de\\s+)?\\d{4}$`, 'iu');
+// Month[.] YYYY, or a bare year, alone on an unindented line: a section heading between items.
+const MONTH_HEADING_RE = new RegExp(`^(?:(?:${MONTH_ALT})\\.?\\s+(?:de\\s+)?)?(?:19|20)\\d{2}$`, 'iu');
 
 /** A date block read from a dump. */
 export interface DateLine {
-  /** `YYYY-MM-DD`. */
+  /** `YYYY-MM-DD`; for a range, its first day. */
   date: string;
+  /** The last day of a range (`5 - 6 June 2024`), or null for a single day. */
+  endDate: string | null;
   /** The dateline place after the comma, or null. */
   location: string | null;
   /** Whether the line has a comma after the year (`17 January 2005,` or `..., NEW DELHI`). */
@@ -53,35 +64,64 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 const NOT_A_DATE: DateParse = Object.freeze({ kind: 'none' });
 
-/** Reads a block as a date line. */
+/** Reads a block as a date line: one day, or a range of days. */
 export function parseDateLine(block: string): DateParse {
   // Most blocks are titles and summaries: a date starts with a digit and is short.
   const first = block.charCodeAt(0);
   if (first < 48 || first > 57 || block.length > 80) return NOT_A_DATE;
   const m = DATE_RE.exec(block);
-  if (!m) return NOT_A_DATE;
-  const day = Number(m[1]);
-  const month = MONTHS[m[2]!.toLowerCase()]!;
-  const year = Number(m[3]);
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const daysInMonth = month === 2 ? (leap ? 29 : 28) : DAYS_IN_MONTH[month - 1]!;
-  if (day < 1 || day > daysInMonth) return { kind: 'invalid', reason: `"${block}" is not a real date` };
-  const place = m[4]?.trim();
-  const date = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-  return { kind: 'date', value: { date, location: place ? place : null, comma: m[4] !== undefined } };
+  if (m) {
+    const date = isoDate(Number(m[3]), MONTHS[m[2]!.toLowerCase()]!, Number(m[1]));
+    if (date === null) return { kind: 'invalid', reason: `"${block}" is not a real date` };
+    return { kind: 'date', value: { date, endDate: null, ...placeOf(m[4]) } };
+  }
+  const r = RANGE_RE.exec(block);
+  if (!r) return NOT_A_DATE;
+  const endYear = Number(r[6]);
+  const endMonth = MONTHS[r[5]!.toLowerCase()]!;
+  const end = isoDate(endYear, endMonth, Number(r[4]));
+  const startMonth = r[2] ? MONTHS[r[2].toLowerCase()]! : endMonth;
+  // A start without its own year shares the end's, or the year before across New Year (`30 December - 2 January 2025`).
+  const startYear = r[3] ? Number(r[3]) : startMonth > endMonth ? endYear - 1 : endYear;
+  const start = isoDate(startYear, startMonth, Number(r[1]));
+  if (start === null || end === null || start >= end) return { kind: 'invalid', reason: `"${block}" is not a real date range` };
+  return { kind: 'date', value: { date: start, endDate: end, ...placeOf(r[7]) } };
 }
 
-/** True for a month heading such as `October 2023`. */
-export function isMonthHeading(line: string): boolean {
+function placeOf(tail: string | undefined): { location: string | null; comma: boolean } {
+  const place = tail?.trim();
+  return { location: place ? place : null, comma: tail !== undefined };
+}
+
+/** `YYYY-MM-DD`, or null when there is no such day. */
+function isoDate(year: number, month: number, day: number): string | null {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const daysInMonth = month === 2 ? (leap ? 29 : 28) : DAYS_IN_MONTH[month - 1]!;
+  if (day < 1 || day > daysInMonth) return null;
+  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/** True for a section heading between items: a month (`October 2023`) or a bare year (`2021`). */
+export function isSectionHeading(line: string): boolean {
   return MONTH_HEADING_RE.test(line.trim());
 }
 
 /**
- * True when a block could be the beginning of a date that was cut off: `19`, `19 Octo`, `19 October 20`.
- * Used only on the last block of a dump to spot a truncated write.
+ * True when a block could be the beginning of a date or a date range that was cut off: `19`, `19 Octo`,
+ * `19 October 20`, `10 Feb`, `5 - 6 Ju`, `29 April -`. Used on the last block of a dump to spot a cut.
  */
 export function isPartialDate(block: string): boolean {
-  const m = /^(\d{1,2})(?:\s+(?:de\s+)?(\p{L}*)\.?(?:\s+(?:de\s+)?(\d{0,3}))?)?$/iu.exec(block.trim());
+  const text = block.trim();
+  const sep = /\s*[-\u2013\u2014]\s*/.exec(text);
+  if (!sep) return isPartialDay(text);
+  const tail = text.slice(sep.index + sep[0].length);
+  return RANGE_START_RE.test(text.slice(0, sep.index)) && (tail === '' || isPartialDay(tail));
+}
+
+const RANGE_START_RE = new RegExp(`^${DAY}(?:\\s+${MONTH}(?:\\s+${YEAR})?)?$`, 'i');
+
+function isPartialDay(text: string): boolean {
+  const m = /^(\d{1,2})(?:er|º|°)?(?:\s+(?:de\s+)?(\p{L}*)\.?(?:\s+(?:de\s+|del\s+)?(\d{0,3}))?)?$/iu.exec(text);
   if (!m) return false;
   const word = m[2]?.toLowerCase();
   if (word === undefined || word === '') return true;

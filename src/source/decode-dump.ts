@@ -5,11 +5,36 @@ import { ParseError } from '../errors.js';
 /** How dump bytes are turned into text. `auto`: BOM first, then strict UTF-8. */
 export type DumpEncoding = 'auto' | 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252' | 'iso-8859-1';
 
+/** A dump's text, and whether its bytes stopped inside a character (a write cut off). */
+export interface DecodedDump {
+  text: string;
+  /** The last bytes were the beginning of a UTF-8 character: the text's end is certainly cut. */
+  cutAtEnd: boolean;
+}
+
 /**
  * Decodes the bytes of a dump into text, refusing what is not text.
  * Honours a UTF-8 or UTF-16 byte-order mark; without one, `auto` insists on valid UTF-8 so that a
- * mis-encoded dump fails loudly instead of filling feeds with mojibake.
+ * mis-encoded dump fails loudly instead of filling feeds with mojibake. A UTF-8 character cut at the
+ * very end is evidence of a cut write, not of bad text: it is dropped and `cutAtEnd` says so.
  */
+export function decodeDumpText(bytes: Uint8Array, file: string, encoding: DumpEncoding = 'auto'): DecodedDump {
+  const tail = utf8CutTail(bytes, encoding);
+  const text = decodeDump(tail === 0 ? bytes : bytes.subarray(0, bytes.length - tail), file, encoding);
+  return { text, cutAtEnd: tail > 0 };
+}
+
+/** How many bytes at the end begin a UTF-8 character that was cut short (0 when none, or not UTF-8). */
+function utf8CutTail(bytes: Uint8Array, encoding: DumpEncoding): number {
+  if ((encoding !== 'auto' && encoding !== 'utf-8') || bytes.length < 2) return 0;
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return 0;
+  for (let n = 1; n <= 3 && n < bytes.length; n++) {
+    if (isIncompleteUtf8Tail(bytes.subarray(bytes.length - n))) return n;
+  }
+  return 0;
+}
+
+/** Decodes the bytes of a dump into text (strict: a character cut at the end is an error; see decodeDumpText). */
 export function decodeDump(bytes: Uint8Array, file: string, encoding: DumpEncoding = 'auto'): string {
   if (bytes.length === 0) throw new ParseError(file, 'empty file', 'empty');
 

@@ -78,7 +78,7 @@ export class DigestStore {
    * is its back catalogue, not news.
    */
   candidates(address: string, cursor: number, upTo: number, backfill: boolean, updates: boolean): DigestCandidate[] {
-    const cols = `i.id, i.key, i.guid, i.version, i.title, i.date, i.summary, i.category, i.credit, i.location, i.topic_id,
+    const cols = `i.id, i.key, i.guid, i.version, i.title, i.date, i.end_date AS endDate, i.summary, i.category, i.credit, i.location, i.topic_id,
       t.key AS topic_key, t.name AS topic_name, t.slug AS topic_slug`;
     const fresh = this.store
       .sql(
@@ -96,7 +96,7 @@ export class DigestStore {
     const edited = this.store
       .sql(
         `SELECT ${cols} FROM items i JOIN topics t ON t.id = i.topic_id
-         WHERE i.id IN (SELECT v.item_id FROM item_versions v WHERE v.dump_id > ? AND v.dump_id <= ? AND v.version > 1)
+         WHERE i.id IN (SELECT v.item_id FROM item_versions v WHERE v.dump_id > ? AND v.dump_id <= ? AND v.version > 1 AND v.minor = 0)
            AND i.first_seen_dump <= ?
            AND NOT EXISTS (SELECT 1 FROM digest_items x WHERE x.address = ? AND x.item_id = i.id AND x.version = i.version)
          ORDER BY i.id`,
@@ -104,7 +104,7 @@ export class DigestStore {
       .all(cursor, upTo, cursor, address) as ItemJoinRow[];
     const seenVersion = this.store.sql(`SELECT MAX(version) AS v FROM digest_items WHERE address = ? AND item_id = ?`);
     const version = this.store.sql(
-      `SELECT title, date, summary, category, credit, location FROM item_versions WHERE item_id = ? AND version = ?`,
+      `SELECT title, date, end_date AS endDate, summary, category, credit, location FROM item_versions WHERE item_id = ? AND version = ?`,
     );
     for (const r of edited) {
       if (isNew.has(r.id)) continue;
@@ -226,6 +226,7 @@ function candidate(r: ItemJoinRow, kind: 'new' | 'updated', previous: ParsedItem
     kind,
     title: r.title,
     date: r.date,
+    endDate: r.endDate,
     summary: r.summary,
     category: r.category,
     credit: r.credit,

@@ -151,4 +151,18 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (topic_id, page)
   ) WITHOUT ROWID;
   `,
+  `
+  -- Date ranges (\`5 - 6 June 2024\`): the last day; the first is \`date\`.
+  ALTER TABLE items ADD COLUMN end_date TEXT;
+  ALTER TABLE item_versions ADD COLUMN end_date TEXT;
+  -- The item was the last of the dump that showed it last: a cut write may have shortened it, and a
+  -- later dump that shows more of it completes it (rather than matching a new item).
+  ALTER TABLE items ADD COLUMN maybe_cut INTEGER NOT NULL DEFAULT 0;
+  -- A version that is not news: the completion of a possibly cut item, or a new photo credit. Feeds
+  -- show it; digests do not announce it as an edit.
+  ALTER TABLE item_versions ADD COLUMN minor INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX items_maybe_cut ON items(topic_id) WHERE maybe_cut = 1;
+  -- Doubts the parser reported about a stored dump (a last item held back or possibly cut), one a line.
+  ALTER TABLE dumps ADD COLUMN warnings TEXT;
+  `,
 ];

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError, type ParseError } from '../errors.js';
-import { itemKey, sameContent, summaryKey, titleKey } from '../identify/item-key.js';
+import { isMinorChange, itemKey, sameContent, summaryKey, titleKey } from '../identify/item-key.js';
 import { matchItems, type Candidate, type CandidateLookup } from '../identify/match-items.js';
 import type { ItemRef, ParsedDump, ParsedItem, StoredItem, StoredTopic } from '../model.js';
 import { slugify } from '../slug.js';
@@ -92,10 +92,12 @@ export type ItemRow = {
   version: number;
   title: string;
   date: string | null;
+  end_date: string | null;
   summary: string | null;
   category: string | null;
   credit: string | null;
   location: string | null;
+  maybe_cut: number;
   first_seen_at: string;
   updated_at: string;
   first_seen_dump: number;
@@ -211,11 +213,20 @@ export class Store {
       // A rejected earlier delivery of the same bytes (e.g. before a config fix) is replaced.
       const dumpId = (
         this.sql(
-          `INSERT INTO dumps (sha256, file, written_at, processed_at, status, topic_id, item_count) VALUES (?, ?, ?, ?, 'ok', ?, ?)
+          `INSERT INTO dumps (sha256, file, written_at, processed_at, status, topic_id, item_count, warnings) VALUES (?, ?, ?, ?, 'ok', ?, ?, ?)
            ON CONFLICT (sha256) DO UPDATE SET file = excluded.file, written_at = excluded.written_at, processed_at = excluded.processed_at,
-             status = 'ok', error_kind = NULL, error = NULL, topic_id = excluded.topic_id, item_count = excluded.item_count
+             status = 'ok', error_kind = NULL, error = NULL, topic_id = excluded.topic_id, item_count = excluded.item_count,
+             warnings = excluded.warnings
            WHERE status = 'rejected' RETURNING id`,
-        ).get(meta.sha256, meta.file, meta.writtenAt, meta.processedAt, topic.id, dump.items.length) as { id: number }
+        ).get(
+          meta.sha256,
+          meta.file,
+          meta.writtenAt,
+          meta.processedAt,
+          topic.id,
+          dump.items.length,
+          dump.warnings.length > 0 ? dump.warnings.join('\n') : null,
+        ) as { id: number }
       ).id;
 
       // The look-ups return whole rows, kept here so an unchanged item costs no further query.
@@ -223,15 +234,19 @@ export class Store {
       const matches = matchItems(dump.items, this.lookupFor(topic.id, rows));
       const result: RecordedDump = { topic, new: [], updated: [], unchanged: 0 };
       const changedRows: number[] = [];
+      // A dump has no end marker: its last item may have been cut short by the write, and a later dump
+      // that shows more of it completes it.
+      const lastPosition = dump.items.length - 1;
       dump.items.forEach((item, position) => {
         const match = matches[position]!;
+        const maybeCut = position === lastPosition;
         if (match.rowId === null) {
-          const { ref, rowId } = this.insertItem(topic, item, dumpId, position, meta.writtenAt, ids);
+          const { ref, rowId } = this.insertItem(topic, item, dumpId, position, meta.writtenAt, ids, maybeCut);
           result.new.push(ref);
           changedRows.push(rowId);
           return;
         }
-        const changed = this.updateItem(rows.get(match.rowId)!, item, dumpId, meta.writtenAt);
+        const changed = this.updateItem(rows.get(match.rowId)!, item, dumpId, meta.writtenAt, maybeCut);
         if (changed) {
           result.updated.push(changed);
           changedRows.push(match.rowId);
@@ -269,6 +284,15 @@ export class Store {
              (SELECT MAX(d.processed_at) FROM dumps d WHERE d.topic_id = t.id) AS lastDumpAt
            FROM topics t ORDER BY t.id`,
     ).all() as TopicStats[];
+  }
+
+  /** Stored dumps that came with warnings (an item held back, a possibly cut end), newest first. */
+  dumpsWithWarnings(limit = 20): { file: string; processedAt: string; warnings: string[] }[] {
+    return (
+      this.sql(
+        `SELECT file, processed_at AS processedAt, warnings FROM dumps WHERE status = 'ok' AND warnings IS NOT NULL ORDER BY id DESC LIMIT ?`,
+      ).all(limit) as { file: string; processedAt: string; warnings: string }[]
+    ).map((r) => ({ ...r, warnings: r.warnings.split('\n') }));
   }
 
   /** Rejected dumps, newest first. */
@@ -339,7 +363,7 @@ export class Store {
   /** Every stored version of an item (by its key), oldest first. */
   itemVersions(key: string): (ParsedItem & { version: number; seenAt: string })[] {
     return this.sql(
-      `SELECT v.version, v.title, v.date, v.summary, v.category, v.credit, v.location, v.seen_at AS seenAt
+      `SELECT v.version, v.title, v.date, v.end_date AS endDate, v.summary, v.category, v.credit, v.location, v.seen_at AS seenAt
          FROM item_versions v JOIN items i ON i.id = v.item_id WHERE i.key = ? ORDER BY v.version`,
     ).all(key) as (ParsedItem & { version: number; seenAt: string })[];
   }
@@ -405,14 +429,18 @@ export class Store {
   private lookupFor(topicId: number, rows: Map<number, ItemRow>): CandidateLookup {
     const byTitle = this.sql(`SELECT * FROM items WHERE topic_id = ? AND title_key = ? ORDER BY id`);
     const byDate = this.sql(`SELECT * FROM items WHERE topic_id = ? AND date = ? ORDER BY id`);
+    const cutShort = this.sql(`SELECT * FROM items WHERE topic_id = ? AND maybe_cut = 1 ORDER BY id`);
+    let cut: Candidate[] | undefined;
     const keep = (found: unknown[]): Candidate[] =>
       (found as (ItemRow & { title_key: string; summary_key: string | null })[]).map((row) => {
         rows.set(row.id, row);
-        return { rowId: row.id, titleKey: row.title_key, date: row.date, summaryKey: row.summary_key };
+        return { rowId: row.id, title: row.title, titleKey: row.title_key, date: row.date, summaryKey: row.summary_key };
       });
     return {
       byTitleKey: (key) => keep(byTitle.all(topicId, key)),
       byDate: (date) => keep(byDate.all(topicId, date)),
+      // Asked only for items no other rule matched; one query per dump at most.
+      maybeCut: () => (cut ??= keep(cutShort.all(topicId))),
     };
   }
 
@@ -423,6 +451,7 @@ export class Store {
     position: number,
     seenAt: string,
     ids: IdentityScheme,
+    maybeCut: boolean,
   ): { ref: ItemRef; rowId: number } {
     const exists = this.sql(`SELECT 1 FROM items WHERE key = ?`);
     let key = itemKey(topic.key, item, 0);
@@ -430,9 +459,9 @@ export class Store {
     const guid = `tag:${ids.tagAuthority},${ids.tagDate}:${topic.slug}/${key}`;
     const id = Number(
       this.sql(
-        `INSERT INTO items (topic_id, key, guid, version, title, title_key, date, summary, summary_key, category, credit, location,
-             sort_date, first_seen_dump, first_seen_at, position, updated_at)
-           VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO items (topic_id, key, guid, version, title, title_key, date, end_date, summary, summary_key, category, credit,
+             location, maybe_cut, sort_date, first_seen_dump, first_seen_at, position, updated_at)
+           VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         topic.id,
         key,
@@ -440,11 +469,13 @@ export class Store {
         item.title,
         titleKey(item.title),
         item.date,
+        item.endDate,
         item.summary,
         summaryKey(item.summary),
         item.category,
         item.credit,
         item.location,
+        maybeCut ? 1 : 0,
         item.date ?? seenAt.slice(0, 10),
         dumpId,
         seenAt,
@@ -452,43 +483,77 @@ export class Store {
         seenAt,
       ).lastInsertRowid,
     );
-    this.insertVersion(id, 1, dumpId, item, seenAt);
+    this.insertVersion(id, 1, dumpId, item, seenAt, false);
     return { ref: { id: guid, title: item.title }, rowId: id };
   }
 
   // Returns the item when this dump changed it, null when it is unchanged.
-  private updateItem(row: ItemRow, item: ParsedItem, dumpId: number, seenAt: string): ItemRef | null {
+  private updateItem(row: ItemRow, item: ParsedItem, dumpId: number, seenAt: string, maybeCut: boolean): ItemRef | null {
     // A dump older than the one that made the current version (an old file delivered late) must not
     // roll the item back; it counts as unchanged.
-    if (sameContent(row, item) || seenAt < row.updated_at) return null;
+    if (seenAt < row.updated_at) return null;
+    const stored = toParsedItem(row);
+    if (sameContent(stored, item)) {
+      // Seen whole (not last) again: it was not cut after all.
+      if (row.maybe_cut === 1 && !maybeCut) this.sql(`UPDATE items SET maybe_cut = 0 WHERE id = ?`).run(row.id);
+      return null;
+    }
     const version = row.version + 1;
     this.sql(
-      `UPDATE items SET version = ?, title = ?, title_key = ?, date = ?, summary = ?, summary_key = ?, category = ?, credit = ?,
-           location = ?, sort_date = ?, updated_at = ? WHERE id = ?`,
+      `UPDATE items SET version = ?, title = ?, title_key = ?, date = ?, end_date = ?, summary = ?, summary_key = ?, category = ?,
+           credit = ?, location = ?, maybe_cut = ?, sort_date = ?, updated_at = ? WHERE id = ?`,
     ).run(
       version,
       item.title,
       titleKey(item.title),
       item.date,
+      item.endDate,
       item.summary,
       summaryKey(item.summary),
       item.category,
       item.credit,
       item.location,
+      maybeCut ? 1 : 0,
       item.date ?? row.first_seen_at.slice(0, 10),
       seenAt,
       row.id,
     );
-    this.insertVersion(row.id, version, dumpId, item, seenAt);
+    this.insertVersion(row.id, version, dumpId, item, seenAt, isMinorChange(stored, item, row.maybe_cut === 1));
     return { id: row.guid, title: item.title };
   }
 
-  private insertVersion(itemId: number, version: number, dumpId: number, item: ParsedItem, seenAt: string): void {
+  private insertVersion(itemId: number, version: number, dumpId: number, item: ParsedItem, seenAt: string, minor: boolean): void {
     this.sql(
-      `INSERT INTO item_versions (item_id, version, dump_id, title, date, summary, category, credit, location, seen_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(itemId, version, dumpId, item.title, item.date, item.summary, item.category, item.credit, item.location, seenAt);
+      `INSERT INTO item_versions (item_id, version, dump_id, title, date, end_date, summary, category, credit, location, seen_at, minor)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      itemId,
+      version,
+      dumpId,
+      item.title,
+      item.date,
+      item.endDate,
+      item.summary,
+      item.category,
+      item.credit,
+      item.location,
+      seenAt,
+      minor ? 1 : 0,
+    );
   }
+}
+
+/** The content fields of a row of the items table. */
+function toParsedItem(r: ItemRow): ParsedItem {
+  return {
+    title: r.title,
+    date: r.date,
+    endDate: r.end_date,
+    summary: r.summary,
+    category: r.category,
+    credit: r.credit,
+    location: r.location,
+  };
 }
 
 /** Turns a row of the items table into a StoredItem. For the store's own modules. */
@@ -501,6 +566,7 @@ export function toStoredItem(r: ItemRow): StoredItem {
     version: r.version,
     title: r.title,
     date: r.date,
+    endDate: r.end_date,
     summary: r.summary,
     category: r.category,
     credit: r.credit,

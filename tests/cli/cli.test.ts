@@ -40,9 +40,12 @@ describe('dumpfeed parse', () => {
 });
 
 describe('dumpfeed ingest', () => {
-  it('ingests a folder in name order and reports JSON; exits 1 when a file was rejected', () => {
+  it('ingests a folder in name order and reports JSON; a cut dump is kept with a warning; exits 1 when a file was rejected', () => {
     const { dir, inbox, db, out } = inboxWithSeeds();
-    writeDump(inbox, '002a_truncated.txt', read(seedFiles()[0]!).slice(0, 1500));
+    // Cut inside item 10's title: items 1-9 are whole, item 10 is held back.
+    const seed = read(seedFiles()[0]!);
+    writeDump(inbox, '002a_cut.txt', seed.slice(0, seed.indexOf('  10. ') + 30));
+    writeDump(inbox, '002b_empty.txt', '');
     const r = cli(['ingest', '--db', db, '--out', out, '--json', inbox], dir);
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.stdout);
@@ -50,12 +53,13 @@ describe('dumpfeed ingest', () => {
       '000_61f362d38f9bb819.txt',
       '001_23d5a4cb36c32574.txt',
       '002_1c1cc45c581ed0f1.txt',
-      '002a_truncated.txt',
+      '002a_cut.txt',
+      '002b_empty.txt',
       '003_5c6990aed418d1ec.txt',
       '004_974e161fcac431bd.txt',
     ]);
     const [first] = doc.files;
-    expect(Object.keys(first).sort()).toEqual(['duplicate', 'error', 'file', 'new', 'topic', 'unchanged', 'updated']);
+    expect(Object.keys(first).sort()).toEqual(['duplicate', 'error', 'file', 'new', 'topic', 'unchanged', 'updated', 'warnings']);
     expect(first.topic).toBe('Press releases');
     expect(first.new).toHaveLength(20);
     expect(first.new[0]).toEqual({
@@ -64,8 +68,11 @@ describe('dumpfeed ingest', () => {
     });
     expect(first.updated).toEqual([]);
     expect(first.error).toBeNull();
-    expect(doc.files[3].error).toMatch(/^truncated: line \d+: item \d+ /);
-    expect(doc.files[4].new).toHaveLength(10);
+    expect(first.warnings).toEqual([]);
+    expect(doc.files[3]).toMatchObject({ error: null, new: [], updated: [], unchanged: 9 });
+    expect(doc.files[3].warnings).toEqual([expect.stringMatching(/^line \d+: item 10 \(the last\) held back: /)]);
+    expect(doc.files[4].error).toBe('empty file');
+    expect(doc.files[5].new).toHaveLength(10);
     expect(readdirSync(out)).toContain('press-releases.atom');
   });
 

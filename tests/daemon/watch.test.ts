@@ -111,23 +111,24 @@ describe('dumpfeed watch', () => {
     expect(w.lines.filter(rejected())).toEqual([]);
   });
 
-  it('reads again, and does not move away, a dump whose writer paused longer than the stability window', async () => {
-    const { dir, inbox } = setup({ watch: { stabilityMs: 100, retryMaxMs: 400, moveProcessed: true } });
+  it('keeps what a writer that paused longer than the stability window had written, and the rest when it finishes', async () => {
+    const { dir, inbox } = setup({ watch: { stabilityMs: 100, retryMaxMs: 400 } });
     const w = startWatch(dir);
     await w.waitFor((l) => l.msg === 'watching');
     const text = seeds[0]!.text;
+    // Stop inside item 6's title: items 1-5 are whole and kept; item 6 is held back, with a warning.
+    const pause = text.indexOf('  6. ') + 20;
     const fd = openSync(join(inbox, 'paused.txt'), 'w');
-    writeSync(fd, text.slice(0, 1200));
-    // The writer stalls: the daemon reads what is there, sees a cut-off dump and leaves it alone.
-    const [early] = await w.waitFor(rejected('paused.txt'));
-    expect(early!.reason).toMatch(/^truncated: /);
-    expect(readdirSync(inbox)).toContain('paused.txt');
-    writeSync(fd, text.slice(1200));
+    writeSync(fd, text.slice(0, pause));
+    const [early] = await w.waitFor(processed('paused.txt'));
+    expect(early!.new).toBe(5);
+    const [warned] = await w.waitFor((l) => l.msg === 'dump stored with a warning');
+    expect(warned!.warning).toMatch(/item 6 \(the last\) held back/);
+    writeSync(fd, text.slice(pause));
     closeSync(fd);
-    const [done] = await w.waitFor(processed('paused.txt'));
-    expect(done!.new).toBe(20);
-    await expect.poll(() => readdirSync(join(inbox, 'processed'))).toEqual(['paused.txt']);
-    expect(existsSync(join(inbox, 'rejected'))).toBe(false);
+    const [done] = await w.waitFor((l) => l.msg === 'dump processed' && l.new === 15);
+    expect(done!.file).toMatch(/paused\.txt$/);
+    expect(done!.unchanged).toBe(5);
   });
 
   it('works through a burst one at a time, losing nothing, ending with the items of a clean ingest', async () => {
@@ -162,7 +163,7 @@ describe('dumpfeed watch', () => {
     const bad: [string, string | Uint8Array, RegExp][] = [
       ['b1-empty.txt', '', /^empty file$/],
       ['b2-binary.txt', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0]), /^binary file/],
-      ['b3-truncated.txt', seeds[3]!.text.slice(0, 2000), /^truncated: /],
+      ['b3-no-items.txt', 'Press releases\n\nNo news today.\n', /^no items/],
       ['b4-latin1.txt', Buffer.from('Presse\n\n  1. Caf\xe9\n\n    01 May 2021\n', 'latin1'), /^not valid UTF-8/],
       ['b5-huge.txt', seeds[0]!.text.repeat(30), /^too large: /],
     ];

@@ -1,0 +1,48 @@
+/**
+ * Shapes of lines that are never a page heading, an item title or a category label: contact details
+ * (e-mail addresses, phone lines, web addresses) and the words that run a sentence on to the next line.
+ */
+
+const EMAIL = /[^\s@<>()]+@[^\s@<>()]+\.[a-z]{2,}/i;
+const URL = /\b(?:https?:\/\/|www\.)\S/i;
+// `Tel:`, `Phone +41 …`, `Fax.`, `Tél.`, `Teléfono`, or a run of digits as phone numbers print them.
+const PHONE_WORD = /^(?:tel|tél|phone|telephone|téléphone|teléfono|fax|mobile|mob)\b\.?\s*:?/i;
+const PHONE_NUMBER = /(?:^|[\s:(])\+?\d[\d\s().\-/]{5,}\d(?:$|[\s,;)])/;
+const CONTACT_PHRASE = /\b(?:please contact|for (?:further|more) information|e-?mail\s*:|contactez|póngase en contacto)\b/i;
+
+/** True for an e-mail address, a web address or a phone line: contact details, not text. */
+export function isContactDetail(text: string): boolean {
+  if (EMAIL.test(text) || URL.test(text) || PHONE_WORD.test(text)) return true;
+  const number = PHONE_NUMBER.exec(text)?.[0];
+  if (number === undefined) return false;
+  // Nine digits or more, and most of the line: `+41 22 799 7912`, not `1 000 000 jobs`.
+  const digits = number.replace(/\D/g, '').length;
+  return digits >= 9 && digits / text.replace(/\s/g, '').length > 0.4;
+}
+
+/** True for a line that asks the reader to get in touch (`please contact … at`), in any of the page languages. */
+export function isContactLine(text: string): boolean {
+  return isContactDetail(text) || CONTACT_PHRASE.test(text);
+}
+
+// Words a heading does not end with: a line ending in one is part of a sentence wrapped onto the next line.
+const RUN_ON_WORDS = new Set(
+  (
+    'a an and at by for from in of on or the to with via ' + // English
+    'à au aux de des du en et la le les ou par pour sur ' + // French
+    'a al con de del el en la las los o para por y'
+  ) // Spanish
+    .split(' '),
+);
+
+/** True when a line reads as the first part of a sentence that goes on in the next line. */
+export function endsMidSentence(line: string): boolean {
+  if (/[,;:\-–]$/.test(line)) return true;
+  const last = /(\p{L}+)$/u.exec(line)?.[1]?.toLowerCase();
+  return last !== undefined && RUN_ON_WORDS.has(last);
+}
+
+/** True when a line reads as a sentence (a description), not a heading. */
+export function looksLikeSentence(line: string): boolean {
+  return /[.!?…]["”’)]?$/.test(line) || line.split(/\s+/).length > 15;
+}
