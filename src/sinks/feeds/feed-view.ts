@@ -14,6 +14,8 @@ export interface EntryView {
   credit: string | null;
   location: string | null;
   date: string | null;
+  /** The last day of a date range (events), or null. */
+  endDate: string | null;
 }
 
 /** One feed (a topic, or the combined `all` feed) ready to render. */
@@ -150,6 +152,7 @@ function entryView(config: Config, item: StoredItem, settings: TopicSettings, to
     credit: item.credit,
     location: item.location,
     date: item.date,
+    endDate: item.endDate,
   };
 }
 

@@ -14,7 +14,17 @@ export function paragraphsHtml(summary: string | null, attributes = ''): string[
 // One formatter for every page and digest: building an Intl formatter per call is slow.
 const DAY = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 
-/** A `YYYY-MM-DD` date as people read it: `8 April 2022`; empty for no date. */
-export function displayDate(date: string | null): string {
-  return date ? DAY.format(new Date(`${date}T00:00:00Z`)) : '';
+/**
+ * A `YYYY-MM-DD` date as people read it: `8 April 2022`; empty for no date. With `endDate`, the range
+ * without repeating what both ends share: `5–6 June 2024`, `29 April – 1 May 2024`,
+ * `30 December 2024 – 3 January 2025`.
+ */
+export function displayDate(date: string | null, endDate: string | null = null): string {
+  if (!date) return '';
+  const start = DAY.format(new Date(`${date}T00:00:00Z`));
+  if (!endDate) return start;
+  const end = DAY.format(new Date(`${endDate}T00:00:00Z`));
+  if (date.slice(0, 7) === endDate.slice(0, 7)) return `${start.split(' ')[0]}–${end}`;
+  if (date.slice(0, 4) === endDate.slice(0, 4)) return `${start.split(' ').slice(0, 2).join(' ')} – ${end}`;
+  return `${start} – ${end}`;
 }

@@ -1,5 +1,5 @@
 import { Feed } from 'feed';
-import { escapeHtml, paragraphsHtml } from './html.js';
+import { displayDate, escapeHtml, paragraphsHtml } from './html.js';
 import type { EntryView, FeedView } from './feed-view.js';
 
 /** The three documents of one feed. */
@@ -67,10 +67,12 @@ function withHistory(atom: string, view: FeedView): string {
   return withNs.replace(/(\n {4}<link rel="self" [^\n]*\/>)/, `$1\n${lines.join('\n')}`);
 }
 
-/** The body of an entry: summary paragraphs, then the dateline place and the photo credit. */
+/** The body of an entry: summary paragraphs, then an event's date range, the dateline place and the photo credit. */
 function entryHtml(entry: EntryView): string {
   const parts = paragraphsHtml(entry.summary);
-  const meta = [entry.location, entry.credit].filter((s): s is string => s !== null).map(escapeHtml);
+  // A feed entry has one date; an event's range is shown in its text.
+  const range = entry.endDate ? displayDate(entry.date, entry.endDate) : null;
+  const meta = [range, entry.location, entry.credit].filter((s): s is string => s !== null).map(escapeHtml);
   if (meta.length) parts.push(`<p><small>${meta.join(' · ')}</small></p>`);
   return parts.join('\n');
 }
@@ -89,6 +91,8 @@ function toJsonFeed11(json: string, view: FeedView): string {
     // Every JSON Feed item must carry content_html or content_text.
     if (out.content_html === undefined) out.content_text = entry.title;
     out._dumpfeed = { date: entry.date, category: entry.categories[0] ?? null, credit: entry.credit, location: entry.location };
+    // Events: the whole range (README "Feeds"); absent for a single day.
+    if (entry.endDate) (out._dumpfeed as Record<string, unknown>).endDate = entry.endDate;
     return out;
   });
   const { author: _author, items: _items, ...head } = doc;

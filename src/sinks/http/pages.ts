@@ -55,7 +55,7 @@ function feedLinks(feedUrlBase: string): string {
 }
 
 function metaLine(item: ParsedItem): string {
-  return [displayDate(item.date), item.location, item.category]
+  return [displayDate(item.date, item.endDate), item.location, item.category]
     .filter((s) => s)
     .map((s) => h(s!))
     .join(' · ');
@@ -69,7 +69,7 @@ export function indexPage(config: Config, topics: { stats: TopicStats; latest: S
     const items = latest
       .map(
         (i) =>
-          `<li><a href="${h(itemLink(config, topicSettings(config, stats), i.key))}">${h(i.title)}</a> <span class="meta">${h(displayDate(i.date))}</span></li>`,
+          `<li><a href="${h(itemLink(config, topicSettings(config, stats), i.key))}">${h(i.title)}</a> <span class="meta">${h(displayDate(i.date, i.endDate))}</span></li>`,
       )
       .join('\n');
     return `<section class="topic" aria-labelledby="t-${h(id.slug)}">

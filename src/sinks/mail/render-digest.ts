@@ -14,6 +14,7 @@ export interface DigestText {
 const FIELDS: [keyof ParsedItem, string][] = [
   ['title', 'title'],
   ['date', 'date'],
+  ['endDate', 'date'],
   ['summary', 'summary'],
   ['category', 'category'],
   ['credit', 'photo credit'],
@@ -119,13 +120,13 @@ function subjectLine(items: DigestCandidate[], pages: string[]): string {
 }
 
 function metaLine(it: DigestCandidate): string {
-  return [displayDate(it.date), it.location, it.category].filter((s) => s).join(' · ');
+  return [displayDate(it.date, it.endDate), it.location, it.category].filter((s) => s).join(' · ');
 }
 
 function changes(it: DigestCandidate): string[] {
   if (!it.previous) return ['text'];
-  const changed = FIELDS.filter(([k]) => it.previous![k] !== it[k]).map(([, label]) => label);
-  return changed.length ? changed : ['text'];
+  const changed = new Set(FIELDS.filter(([k]) => it.previous![k] !== it[k]).map(([, label]) => label));
+  return changed.size ? [...changed] : ['text'];
 }
 
 /** The List-Unsubscribe target for an address, or null when none is configured. */
