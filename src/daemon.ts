@@ -1,4 +1,4 @@
-import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { FSWatcher } from 'chokidar';
 import { watch } from 'chokidar';
@@ -7,11 +7,12 @@ import type { Config } from './config/schema.js';
 import { DumpfeedError } from './errors.js';
 import type { Logger } from './log.js';
 import type { DumpResult } from './model.js';
-import { isDumpName, processDump, reconcileCustomTopics, type Context } from './pipeline.js';
+import { processDump, reconcileCustomTopics, type Context } from './pipeline.js';
 import { announceToHub } from './sinks/feeds/websub.js';
 import { writeFeeds } from './sinks/feeds/write-feeds.js';
 import { planDigests, sendDigests } from './sinks/mail/digests.js';
 import { createTransport, type DigestTransport } from './sinks/mail/transport.js';
+import { dumpNameFilter, listDumpFiles, printable, type DumpPath } from './source/dump-files.js';
 import { explainWatchError, watchInbox } from './source/watch-inbox.js';
 import { acquireLock } from './store/instance-lock.js';
 import { Store } from './store/store.js';
@@ -42,6 +43,8 @@ export class Daemon {
   private readonly releaseLock: () => void;
   /** Dumps waiting, taken in name order. */
   private readonly pending = new Set<string>();
+  /** Raw names of queued dumps whose file names are not UTF-8 (queued under a readable name). */
+  private readonly rawNames = new Map<string, Buffer>();
   /** Dumps waiting for a retry, with their attempt count. */
   private readonly retries = new Map<string, { attempt: number; timer: NodeJS.Timeout }>();
   /** Topics whose feeds are not yet written. */
@@ -114,21 +117,55 @@ export class Daemon {
 
     this.inboxWatcher = await watchInbox(
       inbox,
-      this.config.watch,
+      { ...this.config.watch, isDump: dumpNameFilter(this.config.source.pattern) },
       (path) => this.enqueue(path),
       (error) => this.recordError(`watch ${inbox}`, explainWatchError(error as NodeJS.ErrnoException)),
+      () => this.scanOddNames(),
     );
     if (this.options.configPath) {
       this.configWatcher = watch(resolve(this.options.configPath), { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 100 } });
       this.configWatcher.on('change', () => void this.reload('config file changed'));
     }
     // Catch up with what arrived while no daemon was running (after the watch, so nothing slips between).
-    const names = (await readdir(inbox, { withFileTypes: true })).filter((e) => e.isFile() && isDumpName(e.name)).map((e) => e.name);
-    for (const name of names.sort()) this.enqueue(join(inbox, name));
+    const names = await this.scanInbox();
     this.heartbeat = setInterval(() => this.safeState({ heartbeatAt: this.now().toISOString(), queue: this.pending.size }), HEARTBEAT_MS);
     this.heartbeat.unref();
     this.startMail();
     this.log.info({ inbox, store: this.config.store.path, feeds: this.config.feeds.dir, backlog: names.length }, 'watching');
+  }
+
+  // A file written in place raises a raw event for each write.
+  private oddNameScan: NodeJS.Timeout | null = null;
+
+  /** Lists the inbox again for files whose names are not UTF-8 (the watcher cannot report them). */
+  private scanOddNames(): void {
+    if (this.stopping) return;
+    // Waits for a quiet moment, as for any other file: each write restarts the wait.
+    if (this.oddNameScan) clearTimeout(this.oddNameScan);
+    this.oddNameScan = setTimeout(() => {
+      this.oddNameScan = null;
+      void this.scanInbox(true).catch((error: unknown) => this.recordError('inbox', describe(error)));
+    }, this.config.watch.stabilityMs);
+  }
+
+  /**
+   * Queues every dump file in the inbox (source/dump-files.ts says which), in name order, and returns
+   * them. Files whose names are not UTF-8 are queued under a readable name and read by their raw one.
+   */
+  private async scanInbox(oddNamesOnly = false): Promise<DumpPath[]> {
+    const inbox = resolve(this.config.source.inbox);
+    const found = await listDumpFiles(inbox, dumpNameFilter(this.config.source.pattern), (s) =>
+      this.log.debug({ file: s.path, why: s.why }, 'not a dump, skipped'),
+    );
+    for (const file of found) {
+      if (typeof file === 'string') {
+        if (!oddNamesOnly) this.enqueue(file);
+      } else if (!this.rawNames.has(file.name)) {
+        this.rawNames.set(file.name, file.raw);
+        this.enqueue(file.name);
+      }
+    }
+    return found;
   }
 
   /** Adds a dump to the queue and makes sure the queue is being worked through. */
@@ -178,9 +215,11 @@ export class Daemon {
 
   private async handle(path: string): Promise<void> {
     this.log.debug({ file: path }, 'dump picked up');
+    const raw = this.rawNames.get(path);
+    const file: DumpPath = raw ? { name: path, raw } : path;
     let processed;
     try {
-      processed = await processDump(this.ctx, path);
+      processed = await processDump(this.ctx, file);
     } catch (error) {
       this.scheduleRetry(path, error);
       return;
@@ -188,9 +227,13 @@ export class Daemon {
     const { result, topicId } = processed;
     this.retries.delete(path);
     if (result.error !== null && /^cannot read: ENOENT/.test(result.error)) {
-      this.log.debug({ file: path }, 'dump vanished before it was read');
+      // The watcher reports a name that is not UTF-8 with U+FFFD in it, a name that does not exist:
+      // the inbox's own listing has the real one.
+      if (path.includes('\ufffd')) void this.scanInbox();
+      else this.log.debug({ file: path }, 'dump vanished before it was read');
       return;
     }
+    this.rawNames.delete(path);
     if (result.error !== null && /^cannot read/.test(result.error)) {
       this.scheduleRetry(path, new DumpfeedError(path, result.error));
       return;
@@ -200,10 +243,12 @@ export class Daemon {
     this.safeState({ lastDump: path, lastDumpAt: this.now().toISOString(), queue: this.pending.size });
     // A dump that looks cut off may still be being written (a writer that pauses longer than
     // watch.stabilityMs): it stays in the inbox, and its next change is read again.
-    if (this.config.watch.moveProcessed && result.errorKind !== 'truncated') await this.moveDone(path, result);
+    if (this.config.watch.moveProcessed && result.errorKind !== 'truncated') await this.moveDone(file, result);
   }
 
-  private report(r: DumpResult): void {
+  private report(result: DumpResult): void {
+    // Names can hold control characters; on a terminal the pretty log prints them as they are.
+    const r = { ...result, file: printable(result.file) };
     if (r.error !== null) {
       this.log.warn({ file: r.file, reason: r.error }, 'dump rejected');
       this.safeState({ lastError: `${r.file}: ${r.error}`, lastErrorAt: this.now().toISOString() });
@@ -226,15 +271,17 @@ export class Daemon {
   }
 
   /** Moves a finished dump out of the inbox; a rejected one gets a `.reason` file beside it. Never deletes. */
-  private async moveDone(path: string, r: DumpResult): Promise<void> {
+  private async moveDone(file: DumpPath, r: DumpResult): Promise<void> {
     const folder = join(resolve(this.config.source.inbox), r.error === null ? 'processed' : 'rejected');
+    // A name that is not UTF-8 arrives under its readable form (`\xFF`), the name it is moved to.
+    const [shown, source] = typeof file === 'string' ? [file, file] : [file.name, file.raw];
     try {
       await mkdir(folder, { recursive: true });
-      const target = await freeName(join(folder, basename(path)));
+      const target = await freeName(join(folder, basename(shown)));
       if (r.error !== null) await writeFile(`${target}.reason`, `${r.error}\n`);
-      await rename(path, target);
+      await rename(source, target);
     } catch (error) {
-      this.log.warn({ file: path, err: (error as Error).message }, 'could not move dump out of the inbox');
+      this.log.warn({ file: shown, err: (error as Error).message }, 'could not move dump out of the inbox');
     }
   }
 
@@ -353,6 +400,7 @@ export class Daemon {
     if (this.feedRetry) clearTimeout(this.feedRetry);
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (this.mailTimer) clearInterval(this.mailTimer);
+    if (this.oddNameScan) clearTimeout(this.oddNameScan);
     await Promise.all([this.inboxWatcher?.close(), this.configWatcher?.close()]);
     await this.idle();
     await this.flushFeeds();

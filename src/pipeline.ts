@@ -1,5 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
 import type { Config } from './config/schema.js';
 import { ParseError } from './errors.js';
 import type { DumpResult } from './model.js';
@@ -7,6 +6,7 @@ import { compileRules } from './identify/topic-rules.js';
 import { parseDumpBytes } from './parse/parse-dump.js';
 import { announceToHub } from './sinks/feeds/websub.js';
 import { writeFeeds, type FeedWriteReport } from './sinks/feeds/write-feeds.js';
+import { dumpNameFilter, listDumpFiles, shownPath, type DumpPath, type Skipped } from './source/dump-files.js';
 import { readDumpFile } from './source/read-dump.js';
 import { CustomTopicStore } from './store/custom-topic-store.js';
 import type { Store } from './store/store.js';
@@ -29,11 +29,12 @@ export interface ProcessedDump {
  * parsed is recorded as rejected with its reason and reported, never thrown; a store failure is
  * thrown, so the dump is not marked processed and can be retried.
  */
-export async function processDump(ctx: Context, path: string): Promise<ProcessedDump> {
+export async function processDump(ctx: Context, file: DumpPath): Promise<ProcessedDump> {
+  const path = shownPath(file);
   const result: DumpResult = { file: path, topic: null, new: [], updated: [], unchanged: 0, duplicate: false, error: null, warnings: [] };
   let dump;
   try {
-    dump = await readDumpFile(path, ctx.config.source.maxBytes);
+    dump = await readDumpFile(file, ctx.config.source.maxBytes);
   } catch (error) {
     if (error instanceof ParseError) return { result: { ...result, error: error.reason, errorKind: error.kind }, topicId: null };
     throw error;
@@ -82,10 +83,15 @@ export interface IngestReport {
  * the feeds. Every feed is re-rendered but only changed files are written, so a config change or an
  * earlier run cut off before its feeds were written is repaired too.
  */
-export async function ingestPaths(ctx: Context, paths: string[], onResult?: (r: DumpResult) => void): Promise<IngestReport> {
+export async function ingestPaths(
+  ctx: Context,
+  paths: string[],
+  onResult?: (r: DumpResult) => void,
+  onSkip?: (s: Skipped) => void,
+): Promise<IngestReport> {
   reconcileCustomTopics(ctx);
   const files: DumpResult[] = [];
-  for (const file of await expandPaths(paths)) {
+  for (const file of await expandPaths(paths, dumpNameFilter(ctx.config.source.pattern), onSkip)) {
     const { result } = await processDump(ctx, file);
     files.push(result);
     onResult?.(result);
@@ -99,26 +105,17 @@ export function reconcileCustomTopics(ctx: Context): string[] {
   return new CustomTopicStore(ctx.store).reconcile(compileRules(ctx.config), ctx.now());
 }
 
-/** Lists the dump files under the given paths: files as given, folders' visible files sorted by name. */
-export async function expandPaths(paths: string[]): Promise<string[]> {
-  const out: string[] = [];
+/**
+ * Lists the dumps under the given paths: a file named on the command line is taken whatever its name;
+ * a folder gives its dump files (source/dump-files.ts says which), sorted by name.
+ */
+export async function expandPaths(paths: string[], isDump: (name: string) => boolean, onSkip?: (s: Skipped) => void): Promise<DumpPath[]> {
+  const out: DumpPath[] = [];
   for (const path of paths) {
     // A path that cannot be listed is passed on as a file: reading it reports why, in its place.
     const info = await stat(path).catch(() => null);
-    if (!info?.isDirectory()) {
-      out.push(path);
-      continue;
-    }
-    const names = (await readdir(path, { withFileTypes: true }))
-      .filter((e) => e.isFile() && isDumpName(e.name))
-      .map((e) => e.name)
-      .sort();
-    out.push(...names.map((n) => join(path, n)));
+    if (info?.isDirectory()) out.push(...(await listDumpFiles(path, isDump, onSkip)));
+    else out.push(path);
   }
   return out;
-}
-
-/** Temporary, partial and hidden files are not dumps: `.x`, `x.part`, `x.tmp`, `x~`, and result files. */
-export function isDumpName(name: string): boolean {
-  return !(name.startsWith('.') || /\.(part|tmp|crdownload|swp|reason)$/i.test(name) || name.endsWith('~'));
 }

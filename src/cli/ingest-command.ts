@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import type { DumpResult } from '../model.js';
 import { ingestPaths } from '../pipeline.js';
+import { printable } from '../source/dump-files.js';
 import { openContext } from './context.js';
 
 /** Options of `dumpfeed ingest`. */
@@ -10,6 +11,7 @@ export interface IngestArgs {
   db?: string | undefined;
   out?: string | undefined;
   json?: boolean | undefined;
+  verbose?: boolean | undefined;
 }
 
 /**
@@ -20,7 +22,9 @@ export async function ingestCommand(args: IngestArgs): Promise<number> {
   if (args.positionals.length === 0) throw new UsageError('ingest needs at least one FILE or FOLDER');
   const ctx = openContext(args.config, { storePath: args.db, feedsDir: args.out });
   try {
-    const report = await ingestPaths(ctx, args.positionals, args.json ? undefined : printResult);
+    const report = await ingestPaths(ctx, args.positionals, args.json ? undefined : printResult, (s) => {
+      if (args.verbose) process.stderr.write(`skipped: ${printable(s.path)}: ${s.why}\n`);
+    });
     if (args.json) {
       const files = report.files.map(({ file, topic, new: added, updated, unchanged, duplicate, error, warnings }) => ({
         file,
@@ -47,7 +51,8 @@ export async function ingestCommand(args: IngestArgs): Promise<number> {
   }
 }
 
-function printResult(r: DumpResult): void {
+function printResult(result: DumpResult): void {
+  const r = { ...result, file: printable(result.file) };
   if (r.error !== null) {
     process.stderr.write(`error: ${r.file}: ${r.error}\n`);
   } else if (r.duplicate) {

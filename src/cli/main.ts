@@ -26,6 +26,7 @@ options:
   --db FILE                  SQLite store (overrides store.path)
   --out DIR                  feeds folder (overrides feeds.dir)
   --json                     machine-readable output (ingest, status)
+  --verbose                  ingest: also name each file in a folder that is not a dump (source.pattern)
   --log-level LEVEL          watch: trace, debug, info, warn, error, fatal or silent (overrides log.level)
   --at TIME                  digest: plan as if it were TIME (ISO 8601), e.g. to catch up a missed slot
   --port P, --host H         serve, watch --serve: where to listen (overrides serve.port, serve.host)
@@ -45,6 +46,7 @@ export async function main(argv: string[]): Promise<number> {
         db: { type: 'string' },
         out: { type: 'string' },
         json: { type: 'boolean' },
+        verbose: { type: 'boolean' },
         'log-level': { type: 'string' },
         'dry-run': { type: 'boolean' },
         send: { type: 'boolean' },

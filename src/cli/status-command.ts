@@ -2,6 +2,7 @@ import { loadConfig } from '../config/load-config.js';
 import { topicIdentity } from '../sinks/feeds/feed-view.js';
 import { DigestStore } from '../store/digest-store.js';
 import { daemonStatus } from '../store/instance-lock.js';
+import { printable } from '../source/dump-files.js';
 import { Store } from '../store/store.js';
 
 /** `dumpfeed status`: topics with item counts and last dump time, and rejected dumps with reasons. */
@@ -58,11 +59,11 @@ export async function statusCommand(args: {
     }
     if (warned.length > 0) {
       out.push('', 'dumps stored with warnings:');
-      for (const w of warned) for (const line of w.warnings) out.push(`  ${w.processedAt}  ${w.file}: warning: ${line}`);
+      for (const w of warned) for (const line of w.warnings) out.push(`  ${w.processedAt}  ${printable(w.file)}: warning: ${line}`);
     }
     if (rejected.length > 0) {
       out.push('', 'rejected dumps:');
-      for (const r of rejected) out.push(`  ${r.processedAt}  ${r.file}: ${r.error}`);
+      for (const r of rejected) out.push(`  ${r.processedAt}  ${printable(r.file)}: ${r.error}`);
     }
     process.stdout.write(`${out.join('\n')}\n`);
     return 0;

@@ -93,6 +93,13 @@ export const configSchema = z.strictObject({
   source: z
     .strictObject({
       inbox: z.string().min(1).default('inbox').describe('Folder the dumps are dropped into (watch mode).'),
+      pattern: z
+        .string()
+        .min(1)
+        .default('*.txt')
+        .describe(
+          'Which files in a folder are dumps: a glob on the file name ("*.txt", "*.{txt,text}", "ilo-*"). Other files are skipped; hidden and temporary files (.x, x.part, x.tmp, x~) never are dumps; a link to a file counts as the file.',
+        ),
       encoding: z
         .enum(['auto', 'utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'iso-8859-1'])
         .default('auto')

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { ParseError } from '../errors.js';
+import { rawPath, shownPath, type DumpPath } from './dump-files.js';
 
 /** The raw bytes of a dump file with what identifies it. */
 export interface DumpFile {
@@ -16,10 +17,12 @@ export interface DumpFile {
  * Reads a dump file, refusing files over `maxBytes` before loading them. Synchronous on purpose: dumps
  * are processed one at a time, and a thread-pool round trip per file cost a third of ingest time.
  */
-export async function readDumpFile(path: string, maxBytes: number): Promise<DumpFile> {
+export async function readDumpFile(file: DumpPath, maxBytes: number): Promise<DumpFile> {
+  const path = shownPath(file);
+  const source = rawPath(file);
   let info;
   try {
-    info = statSync(path);
+    info = statSync(source);
   } catch (cause) {
     throw new ParseError(path, `cannot read: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, 'unreadable', { cause });
   }
@@ -33,7 +36,7 @@ export async function readDumpFile(path: string, maxBytes: number): Promise<Dump
   }
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = readFileSync(source);
   } catch (cause) {
     throw new ParseError(path, `cannot read: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, 'unreadable', { cause });
   }

@@ -1,9 +1,10 @@
 import { basename, resolve } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import { isDumpName } from '../pipeline.js';
 
 /** How the inbox is watched. */
 export interface WatchOptions {
+  /** Which file names are dumps (source/dump-files.ts). */
+  isDump: (name: string) => boolean;
   /** Quiet time after the last size change before a file counts as written. */
   stabilityMs: number;
   usePolling: boolean;
@@ -21,13 +22,16 @@ export async function watchInbox(
   options: WatchOptions,
   onFile: (path: string) => void,
   onError: (error: Error) => void,
+  onOddName?: () => void,
 ): Promise<FSWatcher> {
   const root = resolve(inbox);
   const watcher = watch(root, {
     depth: 0,
     ignoreInitial: true,
     // The daemon scans the inbox itself on start, in name order.
-    ignored: (path, stats) => path !== root && (stats?.isDirectory() === true || !isDumpName(basename(path))),
+    ignored: (path, stats) => path !== root && (stats?.isDirectory() === true || !options.isDump(basename(path))),
+    // A link to a file is the file (the same rule as ingest and the catch-up).
+    followSymlinks: true,
     awaitWriteFinish:
       options.stabilityMs > 0
         ? { stabilityThreshold: options.stabilityMs, pollInterval: Math.max(10, Math.min(100, options.stabilityMs / 5)) }
@@ -35,6 +39,11 @@ export async function watchInbox(
     usePolling: options.usePolling,
     interval: options.pollIntervalMs,
     persistent: true,
+  });
+  // A name that is not UTF-8 reaches chokidar with U+FFFD in it, a path that does not exist, and it
+  // drops the event; the raw event still says something arrived, and `onOddName` lists the inbox.
+  watcher.on('raw', (_event, path) => {
+    if (typeof path === 'string' && path.includes('\ufffd')) onOddName?.();
   });
   watcher.on('add', onFile);
   watcher.on('change', onFile);

@@ -40,7 +40,7 @@ describe('config', () => {
     const c = parseConfig({}, 'defaults');
     expect(c.store.path).toBe('data/dumpfeed.db');
     expect(c.feeds).toEqual({ dir: 'feeds', baseUrl: 'http://localhost:8080/', length: 50, title: 'dumpfeed', language: 'en', hub: null });
-    expect(c.source).toEqual({ inbox: 'inbox', encoding: 'auto', maxBytes: 52428800 });
+    expect(c.source).toEqual({ inbox: 'inbox', pattern: '*.txt', encoding: 'auto', maxBytes: 52428800 });
   });
 
   it('the shipped config/dumpfeed.json is valid', () => {
