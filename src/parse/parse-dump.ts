@@ -2,7 +2,7 @@ import { ParseError } from '../errors.js';
 import type { ParsedDump, ParsedItem } from '../model.js';
 import { decodeDumpText, type DumpEncoding } from '../source/decode-dump.js';
 import { isPartialDate, isSectionHeading, parseDateLine, type DateLine } from './dates.js';
-import { endsMidSentence, isContactDetail, isContactLine, looksLikeSentence } from './shapes.js';
+import { endsMidSentence, isContactBox, isContactDetail, isContactLine, looksLikeSentence } from './shapes.js';
 
 /**
  * The dump format (see README "The dump format"): a preamble whose heading names the page, then
@@ -171,9 +171,19 @@ function isChromeItem(raw: RawItem): boolean {
  * when none could, there is no topic.
  */
 function pickTopic(lines: string[]): { topic: string; doubt: string | null } | null {
+  // Lines of a contact box (a paragraph with contact details in it) are names and job titles.
+  const inContactBox = new Set<number>();
+  for (let start = 0; start < lines.length;) {
+    let end = start;
+    while (end < lines.length && lines[end] !== '') end++;
+    if (isContactBox(lines.slice(start, end))) for (let k = start; k < end; k++) inContactBox.add(k);
+    start = end + 1;
+  }
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i]!;
-    if (line === '' || neverHeading(line) || looksLikeSentence(line) || endsMidSentence(line) || startsLower(line)) continue;
+    if (line === '' || inContactBox.has(i) || neverHeading(line) || looksLikeSentence(line) || endsMidSentence(line) || startsLower(line)) {
+      continue;
+    }
     // A line whose paragraph goes on in lower case was wrapped mid-sentence.
     const next = lines[i + 1];
     if (next !== undefined && next !== '' && startsLower(next)) continue;

@@ -8,7 +8,15 @@ const URL = /\b(?:https?:\/\/|www\.)\S/i;
 // `Tel:`, `Phone +41 …`, `Fax.`, `Tél.`, `Teléfono`, or a run of digits as phone numbers print them.
 const PHONE_WORD = /^(?:tel|tél|phone|telephone|téléphone|teléfono|fax|mobile|mob)\b\.?\s*:?/i;
 const PHONE_NUMBER = /(?:^|[\s:(])\+?\d[\d\s().\-/]{5,}\d(?:$|[\s,;)])/;
-const CONTACT_PHRASE = /\b(?:please contact|for (?:further|more) information|e-?mail\s*:|contactez|póngase en contacto)\b/i;
+const CONTACT_PHRASE =
+  /\b(?:please contact|for (?:further|more) information|e-?mail\s*:|contactez|póngase en contacto)\b|^(?:media |press )?contacts?\s*:/i;
+// A word that makes a paragraph a contact box: its other lines are names and job titles, not headings.
+const CONTACT_WORD = /\b(?:contacts?|contactez|contacto)\b/i;
+
+/** True when a paragraph of several lines is a contact box (`Media contact` / a name / `Tel: …`). */
+export function isContactBox(lines: string[]): boolean {
+  return lines.length > 1 && lines.some((l) => isContactLine(l) || CONTACT_WORD.test(l));
+}
 
 /** True for an e-mail address, a web address or a phone line: contact details, not text. */
 export function isContactDetail(text: string): boolean {
@@ -28,7 +36,9 @@ export function isContactLine(text: string): boolean {
 // Words a heading does not end with: a line ending in one is part of a sentence wrapped onto the next line.
 const RUN_ON_WORDS = new Set(
   (
-    'a an and at by for from in of on or the to with via ' + // English
+    'a about across after an and are as at be before between by can during for from has have in into is its ' +
+    'may not of on or our over than that the their these this through to toward towards under upon via was ' +
+    'which who will with within without your ' + // English
     'à au aux de des du en et la le les ou par pour sur ' + // French
     'a al con de del el en la las los o para por y'
   ) // Spanish

@@ -73,6 +73,9 @@ describe('dumpfeed ingest', () => {
     expect(doc.files[3].warnings).toEqual([expect.stringMatching(/^line \d+: item 10 \(the last\) held back: /)]);
     expect(doc.files[4].error).toBe('empty file');
     expect(doc.files[5].new).toHaveLength(10);
+    // The warning stays visible to the operator.
+    const status = cli(['status', '--db', db], dir).stdout;
+    expect(status).toMatch(/dumps stored with warnings:\n {2}\S+ {2}\S+002a_cut\.txt: warning: line \d+: item 10 \(the last\) held back: /);
     expect(readdirSync(out)).toContain('press-releases.atom');
   });
 

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cli } from '../cli/run-cli.js';
-import { read, redumpSeries, seedFiles, tempDir } from '../helpers.js';
+import { FIXTURES, read, redumpSeries, seedFiles, tempDir } from '../helpers.js';
 import { processed, rejected, WatchProcess, writeWatchConfig } from './watch-process.js';
 
 const running: WatchProcess[] = [];
@@ -129,6 +129,32 @@ describe('dumpfeed watch', () => {
     const [done] = await w.waitFor((l) => l.msg === 'dump processed' && l.new === 15);
     expect(done!.file).toMatch(/paused\.txt$/);
     expect(done!.unchanged).toBe(5);
+  });
+
+  it('processes and moves out every complete dump, whatever its last item ends with', async () => {
+    const { dir, inbox } = setup({ watch: { stabilityMs: 100, retryMaxMs: 400, moveProcessed: true } });
+    const w = startWatch(dir);
+    await w.waitFor((l) => l.msg === 'watching');
+    // Pages ending at a dateline with a place, a bare date, a trailing comma, a summary without a final
+    // stop, a reference line: none has a final newline, as real dumps do not.
+    const shapes = [
+      'ends-dateline-place',
+      'ends-bare-date-page-with-places',
+      'ends-trailing-comma',
+      'ends-summary-no-stop',
+      'ends-reference-line',
+    ];
+    for (const name of shapes) dropAtomically(inbox, `${name}.txt`, readFileSync(join(FIXTURES, 'parse', `${name}.txt`)));
+    const done = await w.waitFor(processed(), shapes.length);
+    // Every item of each page, the last one too.
+    const items = (name: string) =>
+      (JSON.parse(read(join(FIXTURES, 'parse', `${name}.expected.json`))) as { items: unknown[] }).items.length;
+    expect(Object.fromEntries(done.map((l) => [l.file!.split('/').pop(), l.new]))).toEqual(
+      Object.fromEntries(shapes.map((s) => [`${s}.txt`, items(s)])),
+    );
+    await expect.poll(() => readdirSync(inbox).sort(), { timeout: 10_000 }).toEqual(['processed']);
+    expect(readdirSync(join(inbox, 'processed')).sort()).toEqual(shapes.map((s) => `${s}.txt`).sort());
+    expect(w.lines.filter((l) => l.msg === 'dump rejected')).toEqual([]);
   });
 
   it('works through a burst one at a time, losing nothing, ending with the items of a clean ingest', async () => {
