@@ -73,6 +73,25 @@ export class WatchProcess {
     for (const w of waiters) w();
   }
 
+  /**
+   * Waits until `condition` holds (a file on disk, say), checked at each output of the process and
+   * every 20 ms; resolves early when the process exits, fails with the log after `timeoutMs`.
+   */
+  async waitUntil(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition() && this.running) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for a condition; log: ${this.tail()}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 20));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
   /** Waits until `count` log lines match, failing with the log after `timeoutMs`. */
   async waitFor(match: (l: LogLine) => boolean, count = 1, timeoutMs = 15_000): Promise<LogLine[]> {
     const deadline = Date.now() + timeoutMs;
