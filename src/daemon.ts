@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import type { FSWatcher } from 'chokidar';
 import { watch } from 'chokidar';
 import { loadConfig, type ConfigOverrides } from './config/load-config.js';
+import { redact } from './config/secrets.js';
 import type { Config } from './config/schema.js';
 import { DumpfeedError } from './errors.js';
 import type { Logger } from './log.js';
@@ -84,7 +85,7 @@ export class Daemon {
     return this.config;
   }
 
-  /** What /healthz reports: the daemon's queue, last dump and last error. */
+  /** What /healthz reports (the server shows only its public part): the daemon's queue, last dump and last error. */
   health(): Record<string, unknown> {
     const state = this.store.daemonState();
     return {
@@ -413,7 +414,8 @@ export class Daemon {
     this.log.info('stopped');
   }
 
-  private recordError(where: string, message: string, extra: Record<string, unknown> = {}): void {
+  private recordError(where: string, text: string, extra: Record<string, unknown> = {}): void {
+    const message = redact(text);
     this.log.error({ where, ...extra }, message);
     this.safeState({
       lastError: message.includes(where) ? message : `${where}: ${message}`,

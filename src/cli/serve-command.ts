@@ -52,15 +52,7 @@ export async function serveCommand(args: ServeArgs): Promise<number> {
     config: () => config,
     health: () => {
       const d = daemonStatus(store);
-      return {
-        ok: true,
-        daemon: d.running,
-        queue: d.queue,
-        lastDump: d.lastDump,
-        lastDumpAt: d.lastDumpAt,
-        lastError: d.lastError,
-        lastErrorAt: d.lastErrorAt,
-      };
+      return { ok: true, daemon: d.running, queue: d.queue, lastDumpAt: d.lastDumpAt, lastErrorAt: d.lastErrorAt };
     },
   });
   const bound = await listen(server, host, port);

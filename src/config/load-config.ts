@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { configSchema, type Config } from './schema.js';
+import { smtpSettings } from './secrets.js';
 
 /** Where the config is looked for when no --config is given. */
 export const DEFAULT_CONFIG_PATH = 'config/dumpfeed.json';
@@ -27,18 +28,74 @@ export function loadConfig(path?: string, overrides: ConfigOverrides = {}): { co
       throw new ConfigError(`config ${file}`, `cannot read: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
     }
     try {
-      raw = JSON.parse(text);
+      // Editors on Windows save with a byte-order mark; JSON.parse refuses it.
+      raw = JSON.parse(text.replace(/^\uFEFF/, ''));
     } catch (cause) {
       throw new ConfigError(`config ${file}`, `not valid JSON: ${(cause as Error).message}`, { cause });
     }
   }
-  return { config: parseConfig(raw, file ?? 'defaults', overrides), path: file };
+  const where = `config ${file ?? 'defaults'}`;
+  const fromEnv = applyEnvironment(raw, process.env, where);
+  const config = parseConfig(raw, file ?? 'defaults', overrides, fromEnv);
+  // The SMTP settings and password, checked now rather than at the first send.
+  if (config.mail.smtp !== null) smtpSettings(config.mail.smtp, config.mail.smtpPasswordFile, process.env, where);
+  return { config, path: file };
+}
+
+/** Environment variables that are not config keys but are read by dumpfeed. */
+const OTHER_VARIABLES = new Set(['DUMPFEED_SMTP_PASSWORD', 'DUMPFEED_SMTP_PASSWORD_FILE']);
+
+/** `feeds.baseUrl` -> `DUMPFEED_FEEDS_BASE_URL`. */
+export function environmentName(section: string, key: string): string {
+  const snake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+  return `DUMPFEED_${snake(section)}_${snake(key)}`;
+}
+
+/**
+ * Sets config values from `DUMPFEED_<SECTION>_<KEY>` variables (README "Configuration"): every key of
+ * the sections source, store, feeds, watch, mail, serve and log. Numbers, booleans and null are read
+ * as such. An unknown `DUMPFEED_` variable is an error, so a typo is not silently ignored. Returns
+ * which key each variable set, for messages.
+ */
+export function applyEnvironment(raw: unknown, env: NodeJS.ProcessEnv, where: string): Map<string, string> {
+  const known = new Map<string, { section: string; key: string; sample: unknown }>();
+  const defaults = configSchema.parse({}) as Record<string, unknown>;
+  for (const [section, value] of Object.entries(defaults)) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || section === 'topics') continue;
+    for (const [key, sample] of Object.entries(value)) known.set(environmentName(section, key), { section, key, sample });
+  }
+  const set = new Map<string, string>();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return set;
+  const target = raw as Record<string, Record<string, unknown>>;
+  for (const [name, text] of Object.entries(env)) {
+    if (!name.startsWith('DUMPFEED_') || text === undefined || OTHER_VARIABLES.has(name)) continue;
+    const slot = known.get(name);
+    if (!slot) throw new ConfigError(where, `unknown environment variable ${name}${suggest(name, [...known.keys()])}`);
+    const section = (target[slot.section] ??= {});
+    if (typeof section !== 'object' || section === null) continue;
+    section[slot.key] = fromText(text, slot.sample);
+    set.set(`${slot.section}.${slot.key}`, name);
+  }
+  return set;
+}
+
+// A value from the environment, typed like the key's default.
+function fromText(text: string, sample: unknown): unknown {
+  if (typeof sample === 'number') return text.trim() === '' ? text : Number(text);
+  if (typeof sample === 'boolean') return text === 'true' ? true : text === 'false' ? false : text;
+  if (sample === null && (text === '' || text === 'null')) return null;
+  return text;
+}
+
+function suggest(name: string, names: string[]): string {
+  const close = names.find((n) => n.replace(/_/g, '') === name.replace(/_/g, ''));
+  return close ? ` (did you mean ${close}?)` : '';
 }
 
 /** Validates a config object; errors name the file and the key. */
-export function parseConfig(raw: unknown, where: string, overrides: ConfigOverrides = {}): Config {
+export function parseConfig(raw: unknown, where: string, overrides: ConfigOverrides = {}, fromEnv = new Map<string, string>()): Config {
   const result = configSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(`config ${where}`, describeIssues(result.error));
+  if (!result.success) throw new ConfigError(`config ${where}`, describeIssues(result.error, fromEnv));
   const config = result.data;
   if (overrides.storePath) config.store.path = overrides.storePath;
   if (overrides.feedsDir) config.feeds.dir = overrides.feedsDir;
@@ -52,7 +109,7 @@ export function parseConfig(raw: unknown, where: string, overrides: ConfigOverri
   return config;
 }
 
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.ZodError, fromEnv: Map<string, string>): string {
   return error.issues
     .map((issue) => {
       const key = keyPath(issue.path) || '(top level)';
@@ -60,7 +117,8 @@ function describeIssues(error: z.ZodError): string {
         const prefix = issue.path.length ? `${key}.` : '';
         return `unknown key ${issue.keys.map((k) => `"${prefix}${k}"`).join(', ')}`;
       }
-      return `${key}: ${issue.message}`;
+      const variable = fromEnv.get(key);
+      return `${key}${variable ? ` (from ${variable})` : ''}: ${issue.message}`;
     })
     .join('; ');
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { compilePattern, PatternError } from '../text-matcher.js';
+import { parseSmtpUrl, SMTP_URL_HELP } from './secrets.js';
 
 /**
  * The one list of dumpfeed's options, with defaults and a description for each. Unknown keys are
@@ -21,6 +23,19 @@ const timeZone = z.string().refine((tz) => {
   }
 }, 'must be an IANA time zone such as UTC or Europe/Zurich');
 
+/** A keyword (case ignored) or a regular expression written `/pattern/flags` in RE2 syntax (src/text-matcher.ts). */
+const matcher = z
+  .string()
+  .min(1)
+  .superRefine((s, ctx) => {
+    try {
+      compilePattern(s);
+    } catch (error) {
+      if (!(error instanceof PatternError)) throw error;
+      ctx.addIssue({ code: 'custom', message: `invalid pattern ${s}: ${error.message}` });
+    }
+  });
+
 /** `immediate`, `hourly`, `daily HH:MM` or `weekly DAY HH:MM`. */
 export const SCHEDULE_RE =
   /^(immediate|hourly|daily ([01]\d|2[0-3]):[0-5]\d|weekly (mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):[0-5]\d)$/;
@@ -29,8 +44,8 @@ const subscriber = z.strictObject({
   address: z.email('must be an e-mail address').describe('Where the digests go.'),
   name: z.string().optional().describe('Shown in the To: header.'),
   topics: z.array(z.string().min(1)).min(1).default(['*']).describe('Pages followed: page names or slugs, or "*" for every page.'),
-  include: z.array(z.string().min(1)).default([]).describe('Only items whose title or summary contains one of these words.'),
-  exclude: z.array(z.string().min(1)).default([]).describe('No item whose title or summary contains one of these words.'),
+  include: z.array(matcher).default([]).describe('Only items matching one of these (keywords or /regex/flags) in title, summary or label.'),
+  exclude: z.array(matcher).default([]).describe('No item matching one of these (keywords or /regex/flags) in title, summary or label.'),
   schedule: z
     .string()
     .regex(SCHEDULE_RE, 'must be "immediate", "hourly", "daily HH:MM" or "weekly DAY HH:MM" (DAY: mon..sun)')
@@ -53,23 +68,6 @@ const topicSettings = z.strictObject({
   hidden: z.boolean().default(false).describe('No feeds and no listing of its own; its items still feed custom topics and "all".'),
 });
 
-/** A keyword (case ignored) or a regular expression written `/pattern/flags`. */
-const matcher = z
-  .string()
-  .min(1)
-  .superRefine((s, ctx) => {
-    const m = /^\/(.+)\/([a-z]*)$/s.exec(s);
-    if (!m) return;
-    try {
-      new RegExp(m[1]!, m[2]);
-    } catch (error) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `invalid regular expression ${s}: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`,
-      });
-    }
-  });
-
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 
 const customTopic = z
@@ -81,7 +79,10 @@ const customTopic = z
       .describe('File name of its feeds.'),
     description: z.string().optional().describe('Feed subtitle.'),
     pages: z.array(z.string().min(1)).min(1).default(['*']).describe('Pages it draws from: names or slugs, "*" for all.'),
-    include: z.array(matcher).default([]).describe('Keep items matching one of these (keywords or /regex/flags) in title or summary.'),
+    include: z
+      .array(matcher)
+      .default([])
+      .describe('Keep items matching one of these (keywords or /regex/flags) in title, summary or label.'),
     exclude: z.array(matcher).default([]).describe('Drop items matching one of these.'),
     categories: z.array(z.string().min(1)).default([]).describe('Keep only items with one of these category labels.'),
     from: isoDate.optional().describe('Keep only items dated on or after this day.'),
@@ -176,12 +177,26 @@ export const configSchema = z.strictObject({
     .strictObject({
       smtp: z
         .string()
-        .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example.org:587')
+        // The message never repeats the value: it may hold a password.
+        .refine((s) => parseSmtpUrl(s) !== null, SMTP_URL_HELP)
         .nullable()
         .default(null)
         .describe('SMTP server; null writes each digest as an .eml file into mail.outbox instead.'),
+      smtpPasswordFile: z
+        .string()
+        .min(1)
+        .nullable()
+        .default(null)
+        .describe('File holding the SMTP password (a Docker secret); see README "Secrets" for the other ways.'),
       outbox: z.string().min(1).default('outbox').describe('Folder for .eml digests when no SMTP server is set.'),
-      from: z.string().min(3).default('dumpfeed <dumpfeed@localhost>').describe('From: address of the digests.'),
+      from: z
+        .string()
+        .regex(
+          /^(?:[^<>@]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/,
+          'must be an address: "name@example.org" or "Name <name@example.org>"',
+        )
+        .default('dumpfeed <dumpfeed@localhost>')
+        .describe('From: address of the digests.'),
       timeZone: timeZone.default('UTC').describe('Time zone of the schedules.'),
       unsubscribe: z
         .string()

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Config, CustomTopic } from '../config/schema.js';
 import type { ParsedItem, StoredTopic } from '../model.js';
 import { topicIdentity } from '../sinks/feeds/feed-view.js';
+import { configPattern, matchText } from '../text-matcher.js';
 import { titleKey } from './item-key.js';
 
 /** A custom topic's rule, ready to test items. */
@@ -12,25 +13,14 @@ export interface CompiledRule {
   matches(item: ParsedItem, page: StoredTopic): boolean;
 }
 
-/** `/pattern/flags` as a RegExp, anything else as a case-insensitive keyword. */
-function matcher(spec: string): (text: string) => boolean {
-  const m = /^\/(.+)\/([a-z]*)$/s.exec(spec);
-  if (m) {
-    const re = new RegExp(m[1]!, m[2]!.replace('g', ''));
-    return (text) => re.test(text);
-  }
-  const word = spec.toLowerCase();
-  return (text) => text.toLowerCase().includes(word);
-}
-
 /**
  * Compiles a custom topic's rule: the item must come from one of its pages, have one of its
  * categories (if any), be dated within from..to (if set; undated items are then left out), match one
- * `include` (if any) and no `exclude`, tested on the title and the summary.
+ * `include` (if any) and no `exclude` (src/text-matcher.ts: title, summary and label).
  */
 export function compileRule(config: Config, topic: CustomTopic): CompiledRule {
-  const include = topic.include.map(matcher);
-  const exclude = topic.exclude.map(matcher);
+  const include = topic.include.map(configPattern);
+  const exclude = topic.exclude.map(configPattern);
   const categories = new Set(topic.categories.map((c) => titleKey(c)));
   const anyPage = topic.pages.includes('*');
   const pageKeys = new Set(topic.pages.map(titleKey));
@@ -49,7 +39,7 @@ export function compileRule(config: Config, topic: CustomTopic): CompiledRule {
       if (categories.size > 0 && (item.category === null || !categories.has(titleKey(item.category)))) return false;
       if (topic.from && (item.date === null || item.date < topic.from)) return false;
       if (topic.to && (item.date === null || item.date > topic.to)) return false;
-      const text = `${item.title}\n${item.summary ?? ''}`;
+      const text = matchText(item);
       if (include.length > 0 && !include.some((m) => m(text))) return false;
       return !exclude.some((m) => m(text));
     },

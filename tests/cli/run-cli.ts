@@ -4,9 +4,13 @@ import { REPO } from '../helpers.js';
 
 export const BIN = join(REPO, 'bin', 'dumpfeed.js');
 
-/** Runs the real CLI to completion. */
-export function cli(args: string[], cwd = REPO): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
+/** Runs the real CLI to completion; `env` adds to (or, with undefined values, removes from) the environment. */
+export function cli(
+  args: string[],
+  cwd = REPO,
+  env: Record<string, string | undefined> = {},
+): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -35,9 +35,11 @@ export class WatchProcess {
   constructor(
     readonly dir: string,
     args: string[] = [],
+    env: Record<string, string> = {},
   ) {
     this.child = spawn(process.execPath, [BIN, 'watch', '--config', 'dumpfeed.json', '--log-level', 'debug', ...args], {
       cwd: dir,
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let buffer = '';

@@ -237,7 +237,8 @@ describe('e-mail digests over SMTP', () => {
     run('ingest', seeds[3]!);
     const r = run('digest', '--send');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('via SMTP smtp://***@127.0.0.1');
+    expect(r.stdout).toContain(`via SMTP smtp://127.0.0.1:${server.port}`);
+    expect(r.stdout).not.toContain('s3cret');
     expect(await received(server.dir)).toHaveLength(1);
   });
 

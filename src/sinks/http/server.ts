@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { compileRegex, matchText, PatternError, type TextTest } from '../../text-matcher.js';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -10,6 +11,15 @@ import { CustomTopicStore } from '../../store/custom-topic-store.js';
 import { allFeedView, customFeedView, topicFeedView, topicIdentity, topicSettings } from '../feeds/feed-view.js';
 import { renderFeed } from '../feeds/render-feeds.js';
 import { errorPage, indexPage, itemPage, topicPage } from './pages.js';
+
+// What /healthz may show anyone: healthy or not, and counts. Error texts (they can name subscribers'
+// addresses) and paths on the server stay with `dumpfeed status`, run by the operator.
+const PUBLIC_HEALTH = ['ok', 'daemon', 'queue', 'retrying', 'lastDumpAt', 'lastErrorAt'] as const;
+
+/** The public part of a health report. */
+export function publicHealth(health: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(PUBLIC_HEALTH.filter((k) => k in health).map((k) => [k, health[k]]));
+}
 
 /** What the server reads: the store, the current config (it may be reloaded), and health figures. */
 export interface ServeSource {
@@ -70,7 +80,7 @@ export function createHttpServer(source: ServeSource): Server {
       return send(req, res, 413, html(errorPage(config, 413, 'No request body accepted'), 'no-store'));
     }
     const [path = '/', query = ''] = (req.url ?? '/').split('?', 2);
-    if (path === '/healthz') return send(req, res, 200, json(source.health()));
+    if (path === '/healthz') return send(req, res, 200, json(publicHealth(source.health())));
     if (path === '/') {
       const topics = source.store.topicStats().map((stats) => ({ stats, latest: source.store.feedItems(stats.id, 3) }));
       return send(req, res, 200, html(indexPage(config, topics), 'public, max-age=60'));
@@ -162,7 +172,7 @@ const FILTER_WINDOW = 1000;
 
 /**
  * A feed filtered the way RSSHub-style services do: `filter` and `filterout` are regular expressions
- * tested on title and summary (case ignored), `category` keeps one category label, `limit` caps the
+ * (RE2 syntax, case ignored) tested on title, summary and label, `category` keeps one category label, `limit` caps the
  * entries. Rendered from the store for each query; its ETag is stable for the same query and data.
  * Returns an error message for a bad query, null for an unknown feed.
  */
@@ -175,14 +185,16 @@ function filteredFeed(
 ): Body | string | null {
   const known = new Set(['filter', 'filterout', 'category', 'limit']);
   for (const key of params.keys()) if (!known.has(key)) return `unknown parameter "${key}" (filter, filterout, category, limit)`;
-  const regex = (name: string): RegExp | null | string => {
+  const regex = (name: string): TextTest | null | string => {
     const value = params.get(name);
     if (value === null || value === '') return null;
     if (value.length > 200) return `${name}: at most 200 characters`;
     try {
-      return new RegExp(value, 'i');
+      // RE2 syntax, linear time: no query can stall the server (src/text-matcher.ts).
+      return compileRegex(value, 'i');
     } catch (error) {
-      return `${name}: ${(error as Error).message}`;
+      if (error instanceof PatternError) return `${name}: ${error.message}`;
+      throw error;
     }
   };
   const keep = regex('filter');
@@ -202,9 +214,9 @@ function filteredFeed(
   const items = custom ? new CustomTopicStore(store).items(custom.slug, FILTER_WINDOW) : store.feedItems(page?.id ?? null, FILTER_WINDOW);
   const chosen = items
     .filter((i) => {
-      const text = `${i.title}\n${i.summary ?? ''}`;
-      if (keep && !keep.test(text)) return false;
-      if (drop && drop.test(text)) return false;
+      const text = matchText(i);
+      if (keep && !keep(text)) return false;
+      if (drop && drop(text)) return false;
       return category === null || i.category?.toLowerCase() === category;
     })
     .slice(0, limit);

@@ -1,4 +1,5 @@
 import type { Config, Subscriber } from '../../config/schema.js';
+import { configPattern, matchText } from '../../text-matcher.js';
 import type { NodemailerError } from 'nodemailer/lib/errors';
 import { titleKey } from '../../identify/item-key.js';
 import type { Context } from '../../pipeline.js';
@@ -100,7 +101,7 @@ function previewState(digests: DigestStore, sub: Subscriber, slot: Date | null, 
   );
 }
 
-/** Whether an item is for this subscriber: one of their pages or custom topics, and their include/exclude words. */
+/** Whether an item is for this subscriber: one of their pages or custom topics, and their include/exclude patterns. */
 function wanted(config: Config, custom: CustomTopicStore, sub: Subscriber, c: DigestCandidate): boolean {
   const topic = { id: c.topicId, key: c.topicKey, name: c.topicName, slug: c.topicSlug };
   const followed = sub.topics.some((t) => {
@@ -110,9 +111,9 @@ function wanted(config: Config, custom: CustomTopicStore, sub: Subscriber, c: Di
     return customTopic !== undefined && custom.has(customTopic.slug, c.itemId);
   });
   if (!followed) return false;
-  const text = `${c.title} ${c.summary ?? ''} ${c.category ?? ''}`.toLowerCase();
-  if (sub.include.length > 0 && !sub.include.some((w) => text.includes(w.toLowerCase()))) return false;
-  return !sub.exclude.some((w) => text.includes(w.toLowerCase()));
+  const text = matchText(c);
+  if (sub.include.length > 0 && !sub.include.some((p) => configPattern(p)(text))) return false;
+  return !sub.exclude.some((p) => configPattern(p)(text));
 }
 
 /** What one sending round did. */

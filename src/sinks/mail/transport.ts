@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Config } from '../../config/schema.js';
+import { redact, smtpSettings } from '../../config/secrets.js';
 import { writeFileIfChanged } from '../feeds/write-file.js';
 import type { QueuedDigest } from '../../store/digest-store.js';
 
@@ -29,8 +30,14 @@ export function createTransport(config: Config): DigestTransport {
   }
   // nodemailer retries nothing and its own rateLimit can overshoot with several connections: the
   // queue, the retries and the rate limit are dumpfeed's; nodemailer only keeps the connections.
+  // Host, port and credentials are given apart, never as a URL: Node prints URLs with credentials
+  // in its warnings, and the password may come from elsewhere (README "Secrets").
+  const settings = smtpSettings(smtp, config.mail.smtpPasswordFile);
   const transport = nodemailer.createTransport({
-    url: smtp,
+    host: settings.host,
+    port: settings.port,
+    secure: settings.secure,
+    ...(settings.user !== null ? { auth: { user: settings.user, pass: settings.pass ?? '' } } : {}),
     pool: true,
     maxConnections: connections,
     maxMessages: 100,
@@ -41,11 +48,19 @@ export function createTransport(config: Config): DigestTransport {
   } as Parameters<typeof nodemailer.createTransport>[0]);
   return {
     async send(digest, from) {
-      await transport.sendMail({ envelope: { from, to: [digest.address] }, raw: digest.raw });
+      try {
+        await transport.sendMail({ envelope: { from, to: [digest.address] }, raw: digest.raw });
+      } catch (error) {
+        // A server may echo what it was sent; nothing secret leaves this function.
+        const e = error as Error & { response?: string };
+        e.message = redact(e.message);
+        if (typeof e.response === 'string') e.response = redact(e.response);
+        throw e;
+      }
     },
     async close() {
       transport.close();
     },
-    describe: () => `SMTP ${smtp.replace(/\/\/[^@/]*@/, '//***@')}`,
+    describe: () => `SMTP ${settings.shown}`,
   };
 }
