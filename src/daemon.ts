@@ -1,15 +1,18 @@
+import { statSync } from 'node:fs';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { FSWatcher } from 'chokidar';
 import { watch } from 'chokidar';
 import { loadConfig, type ConfigOverrides } from './config/load-config.js';
 import { redact } from './config/secrets.js';
+import { backoffMs, worthLogging } from './backoff.js';
 import type { Config } from './config/schema.js';
-import { DumpfeedError } from './errors.js';
+import { DumpfeedError, StoreError } from './errors.js';
 import type { Logger } from './log.js';
 import type { DumpResult } from './model.js';
 import { processDump, reconcileCustomTopics, type Context } from './pipeline.js';
 import { announceToHub } from './sinks/feeds/websub.js';
+import { removeStaleTempFiles } from './sinks/feeds/write-file.js';
 import { writeFeeds } from './sinks/feeds/write-feeds.js';
 import { planDigests, sendDigests } from './sinks/mail/digests.js';
 import { createTransport, type DigestTransport } from './sinks/mail/transport.js';
@@ -24,6 +27,8 @@ export interface DaemonOptions {
   overrides: ConfigOverrides;
   logger: Logger;
   now?: () => Date;
+  /** Called when the daemon cannot go on (its store was deleted or replaced): the caller stops it, exit 1. */
+  onFatal?: (message: string) => void;
 }
 
 // While a burst is being worked through, feeds are still brought up to date this often.
@@ -46,8 +51,16 @@ export class Daemon {
   private readonly pending = new Set<string>();
   /** Raw names of queued dumps whose file names are not UTF-8 (queued under a readable name). */
   private readonly rawNames = new Map<string, Buffer>();
-  /** Dumps waiting for a retry, with their attempt count. */
-  private readonly retries = new Map<string, { attempt: number; timer: NodeJS.Timeout }>();
+  /** Dumps waiting for a retry of their own (unreadable for now), with their timers. */
+  private readonly retries = new Map<string, NodeJS.Timeout>();
+  /** Failed attempts per dump, kept across re-queueing until the dump is done. */
+  private readonly attempts = new Map<string, number>();
+  /** While the store cannot be written, the whole queue waits: one retry for all, with backoff. */
+  private storeRetry: NodeJS.Timeout | null = null;
+  private storeAttempt = 0;
+  /** The last error logged, and how often it came again since: identical errors are counted. */
+  private lastErrorText: string | null = null;
+  private errorRepeats = 0;
   /** Topics whose feeds are not yet written. */
   private readonly dirty = new Set<number>();
   private feedsFailing = false;
@@ -69,10 +82,30 @@ export class Daemon {
     this.releaseLock = acquireLock(this.config.store.path);
     try {
       this.store = Store.open(this.config.store.path, this.config.store.busyTimeoutMs);
+      this.storeFile = fileIdentity(this.config.store.path);
     } catch (error) {
       this.releaseLock();
       throw error;
     }
+  }
+
+  /** The store file this daemon opened (device and inode): it must still be the one at store.path. */
+  private readonly storeFile: string | null;
+  private fatal: string | null = null;
+
+  /**
+   * True while the file at store.path is the one this daemon writes into. A store deleted or replaced
+   * under a running daemon (a restore from backup, a mistaken `rm`) would take every later dump into a
+   * file nobody reads: the daemon stops instead (exit 1), moving no dump, and the next start opens the
+   * new store and catches up with the inbox.
+   */
+  private storeIsStillThere(): boolean {
+    if (this.fatal !== null) return false;
+    if (this.storeFile === null || fileIdentity(this.config.store.path) === this.storeFile) return true;
+    this.fatal = `store ${this.config.store.path} was deleted or replaced while the daemon ran; stopping, restart to open the store now at that path`;
+    this.log.fatal({ store: this.config.store.path }, this.fatal);
+    this.options.onFatal?.(this.fatal);
+    return false;
   }
 
   /** The store, for a web server in the same process. */
@@ -108,12 +141,18 @@ export class Daemon {
   async start(): Promise<void> {
     // Absolute paths throughout, so that logs and the store name the same file the same way.
     const inbox = resolve(this.config.source.inbox);
-    await mkdir(inbox, { recursive: true });
+    // What the daemon writes into is created on start; what cannot be is a one-line error (exit 1).
+    await makeFolder('inbox', inbox);
+    if (this.config.subscribers.length > 0 && this.config.mail.smtp === null)
+      await makeFolder('mail.outbox', resolve(this.config.mail.outbox));
     const startedAt = this.now().toISOString();
     this.store.updateDaemonState({ pid: process.pid, startedAt, heartbeatAt: startedAt, queue: 0 });
     const rebuilt = reconcileCustomTopics(this.ctx);
     if (rebuilt.length) this.log.info({ topics: rebuilt }, 'custom topics rebuilt for their new rules');
-    // Feeds may be behind the store if the last run was killed between the two.
+    // A writer killed mid-write leaves a temporary file behind; feeds may be behind the store if the
+    // last run was killed between the two.
+    const stale = await removeStaleTempFiles(this.config.feeds.dir);
+    if (stale > 0) this.log.info({ files: stale }, 'removed temporary files a killed run left in the feeds folder');
     await this.flushFeeds(true);
 
     this.inboxWatcher = await watchInbox(
@@ -126,10 +165,14 @@ export class Daemon {
     if (this.options.configPath) {
       this.configWatcher = watch(resolve(this.options.configPath), { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 100 } });
       this.configWatcher.on('change', () => void this.reload('config file changed'));
+      // An editor that deletes and writes anew, or a deploy that replaces the file.
+      this.configWatcher.on('add', () => void this.reload('config file replaced'));
     }
     // Catch up with what arrived while no daemon was running (after the watch, so nothing slips between).
     const names = await this.scanInbox();
-    this.heartbeat = setInterval(() => this.safeState({ heartbeatAt: this.now().toISOString(), queue: this.pending.size }), HEARTBEAT_MS);
+    this.heartbeat = setInterval(() => {
+      if (this.storeIsStillThere()) this.safeState({ heartbeatAt: this.now().toISOString(), queue: this.pending.size });
+    }, HEARTBEAT_MS);
     this.heartbeat.unref();
     this.startMail();
     this.log.info({ inbox, store: this.config.store.path, feeds: this.config.feeds.dir, backlog: names.length }, 'watching');
@@ -174,7 +217,7 @@ export class Daemon {
     if (this.stopping) return;
     const retry = this.retries.get(path);
     if (retry) {
-      clearTimeout(retry.timer);
+      clearTimeout(retry);
       this.retries.delete(path);
     }
     this.pending.add(path);
@@ -183,7 +226,8 @@ export class Daemon {
 
   /** Starts working through the queue (and any pending feed write) unless that is already under way. */
   private kick(): void {
-    if (this.draining || this.stopping) return;
+    // While the store is failing, its retry timer kicks the queue again.
+    if (this.draining || this.stopping || this.storeRetry !== null) return;
     this.draining = this.drain().finally(() => {
       this.draining = null;
       // Dumps that arrived during the final feed write.
@@ -200,7 +244,7 @@ export class Daemon {
 
   private async drain(): Promise<void> {
     let lastFlush = Date.now();
-    while (this.pending.size > 0 && !this.stopping) {
+    while (this.pending.size > 0 && !this.stopping && this.storeRetry === null) {
       // The lowest name waiting: a linear scan, not a sort of the whole queue for every dump.
       let next = '';
       for (const path of this.pending) if (next === '' || path < next) next = path;
@@ -215,6 +259,7 @@ export class Daemon {
   }
 
   private async handle(path: string): Promise<void> {
+    if (!this.storeIsStillThere()) return;
     this.log.debug({ file: path }, 'dump picked up');
     const raw = this.rawNames.get(path);
     const file: DumpPath = raw ? { name: path, raw } : path;
@@ -222,11 +267,14 @@ export class Daemon {
     try {
       processed = await processDump(this.ctx, file);
     } catch (error) {
-      this.scheduleRetry(path, error);
+      // The store cannot be written (locked, disk full): no other dump can be stored either.
+      if (error instanceof StoreError) this.pauseForStore(path, error);
+      else this.scheduleRetry(path, error);
       return;
     }
+    if (this.storeAttempt > 0) this.log.info({ failures: this.storeAttempt }, 'the store can be written again');
+    this.storeAttempt = 0;
     const { result, topicId } = processed;
-    this.retries.delete(path);
     if (result.error !== null && /^cannot read: ENOENT/.test(result.error)) {
       // The watcher reports a name that is not UTF-8 with U+FFFD in it, a name that does not exist:
       // the inbox's own listing has the real one.
@@ -239,12 +287,14 @@ export class Daemon {
       this.scheduleRetry(path, new DumpfeedError(path, result.error));
       return;
     }
+    this.attempts.delete(path);
     if (topicId !== null) this.dirty.add(topicId);
     this.report(result);
     this.safeState({ lastDump: path, lastDumpAt: this.now().toISOString(), queue: this.pending.size });
     // A dump that looks cut off may still be being written (a writer that pauses longer than
     // watch.stabilityMs): it stays in the inbox, and its next change is read again.
-    if (this.config.watch.moveProcessed && result.errorKind !== 'truncated') await this.moveDone(file, result);
+    // Moved only once durably stored in the store at store.path.
+    if (this.config.watch.moveProcessed && result.errorKind !== 'truncated' && this.storeIsStillThere()) await this.moveDone(file, result);
   }
 
   private report(result: DumpResult): void {
@@ -286,15 +336,30 @@ export class Daemon {
     }
   }
 
+  /** A dump that cannot be read for now (permissions, a passing I/O error): retried alone, with backoff. */
   private scheduleRetry(path: string, error: unknown): void {
-    const attempt = (this.retries.get(path)?.attempt ?? 0) + 1;
-    const delay = Math.min(this.config.watch.retryMaxMs, 500 * 2 ** (attempt - 1));
+    const attempt = (this.attempts.get(path) ?? 0) + 1;
+    this.attempts.set(path, attempt);
+    const delay = backoffMs(attempt, 500, this.config.watch.retryMaxMs);
     this.recordError(path, describe(error), { retryInMs: delay, attempt });
     const timer = setTimeout(() => {
       this.retries.delete(path);
       this.enqueue(path);
     }, delay);
-    this.retries.set(path, { attempt, timer });
+    this.retries.set(path, timer);
+  }
+
+  /** The store failed: the dump goes back to the queue, and the whole queue waits, with backoff. */
+  private pauseForStore(path: string, error: unknown): void {
+    this.pending.add(path);
+    const attempt = ++this.storeAttempt;
+    const delay = backoffMs(attempt, 500, this.config.watch.retryMaxMs);
+    this.recordError(path, describe(error), { retryInMs: delay, attempt, queued: this.pending.size });
+    if (this.stopping) return;
+    this.storeRetry = setTimeout(() => {
+      this.storeRetry = null;
+      this.kick();
+    }, delay);
   }
 
   /** Writes the feeds of the topics changed since the last write (all feeds when `all`). */
@@ -311,7 +376,7 @@ export class Daemon {
       for (const failure of await announceToHub(this.config, report.written)) this.log.warn({ where: 'websub' }, failure);
     } catch (error) {
       this.feedsFailing = true;
-      const delay = Math.min(this.config.watch.retryMaxMs, 500 * 2 ** this.feedRetryAttempt++);
+      const delay = backoffMs(++this.feedRetryAttempt, 500, this.config.watch.retryMaxMs);
       this.recordError('feeds', describe(error), { retryInMs: delay });
       if (!this.feedRetry && !this.stopping) {
         this.feedRetry = setTimeout(() => {
@@ -397,7 +462,8 @@ export class Daemon {
     if (this.stopping) return;
     this.log.info({ signal, queued: this.pending.size }, 'stopping');
     this.stopping = true;
-    for (const { timer } of this.retries.values()) clearTimeout(timer);
+    for (const timer of this.retries.values()) clearTimeout(timer);
+    if (this.storeRetry) clearTimeout(this.storeRetry);
     if (this.feedRetry) clearTimeout(this.feedRetry);
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (this.mailTimer) clearInterval(this.mailTimer);
@@ -416,7 +482,14 @@ export class Daemon {
 
   private recordError(where: string, text: string, extra: Record<string, unknown> = {}): void {
     const message = redact(text);
-    this.log.error({ where, ...extra }, message);
+    // The same failure again and again (a locked store, a full disk) is counted: a line at the 1st,
+    // 2nd, 4th, 8th... time, the others at debug level.
+    const key = message.replace(where, '');
+    this.errorRepeats = key === this.lastErrorText ? this.errorRepeats + 1 : 1;
+    this.lastErrorText = key;
+    const fields = { where, ...extra, ...(this.errorRepeats > 1 ? { repeated: this.errorRepeats } : {}) };
+    if (worthLogging(this.errorRepeats)) this.log.error(fields, message);
+    else this.log.debug(fields, message);
     this.safeState({
       lastError: message.includes(where) ? message : `${where}: ${message}`,
       lastErrorAt: this.now().toISOString(),
@@ -431,6 +504,26 @@ export class Daemon {
     } catch (error) {
       this.log.debug({ err: describe(error) }, 'could not record daemon state');
     }
+  }
+}
+
+/** `dev:ino` of a file, or null when there is none (an in-memory store). */
+function fileIdentity(path: string): string | null {
+  try {
+    const info = statSync(path);
+    return `${info.dev}:${info.ino}`;
+  } catch {
+    return path === ':memory:' ? null : 'missing';
+  }
+}
+
+async function makeFolder(what: string, path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true });
+  } catch (cause) {
+    throw new DumpfeedError(`${what} ${path}`, `cannot create the folder: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, {
+      cause,
+    });
   }
 }
 

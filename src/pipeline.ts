@@ -1,10 +1,11 @@
 import { stat } from 'node:fs/promises';
 import type { Config } from './config/schema.js';
-import { ParseError } from './errors.js';
+import { ParseError, StoreError } from './errors.js';
 import type { DumpResult } from './model.js';
 import { compileRules } from './identify/topic-rules.js';
 import { parseDumpBytes } from './parse/parse-dump.js';
 import { announceToHub } from './sinks/feeds/websub.js';
+import { removeStaleTempFiles } from './sinks/feeds/write-file.js';
 import { writeFeeds, type FeedWriteReport } from './sinks/feeds/write-feeds.js';
 import { dumpNameFilter, listDumpFiles, shownPath, type DumpPath, type Skipped } from './source/dump-files.js';
 import { readDumpFile } from './source/read-dump.js';
@@ -31,7 +32,7 @@ export interface ProcessedDump {
  */
 export async function processDump(ctx: Context, file: DumpPath): Promise<ProcessedDump> {
   const path = shownPath(file);
-  const result: DumpResult = { file: path, topic: null, new: [], updated: [], unchanged: 0, duplicate: false, error: null, warnings: [] };
+  const result = emptyResult(path);
   let dump;
   try {
     dump = await readDumpFile(file, ctx.config.source.maxBytes);
@@ -57,6 +58,9 @@ export async function processDump(ctx: Context, file: DumpPath): Promise<Process
 
   const rules = compileRules(ctx.config);
   const recorded = ctx.store.recordDump(meta, parsed, ctx.config.ids, (rowIds) => new CustomTopicStore(ctx.store).sync(rules, rowIds));
+  // Another process (a second ingest) stored the same bytes between the look-up and now.
+  if (recorded === null)
+    return { result: { ...result, topic: parsed.topic, unchanged: parsed.items.length, duplicate: true }, topicId: null };
   return {
     result: {
       ...result,
@@ -68,6 +72,10 @@ export async function processDump(ctx: Context, file: DumpPath): Promise<Process
     },
     topicId: recorded.new.length + recorded.updated.length > 0 ? recorded.topic.id : null,
   };
+}
+
+function emptyResult(file: string): DumpResult {
+  return { file, topic: null, new: [], updated: [], unchanged: 0, duplicate: false, error: null, warnings: [] };
 }
 
 /** The outcome of an ingest run: one result per file, and the feed files written. */
@@ -90,9 +98,18 @@ export async function ingestPaths(
   onSkip?: (s: Skipped) => void,
 ): Promise<IngestReport> {
   reconcileCustomTopics(ctx);
+  await removeStaleTempFiles(ctx.config.feeds.dir);
   const files: DumpResult[] = [];
   for (const file of await expandPaths(paths, dumpNameFilter(ctx.config.source.pattern), onSkip)) {
-    const { result } = await processDump(ctx, file);
+    let result: DumpResult;
+    try {
+      result = (await processDump(ctx, file)).result;
+    } catch (error) {
+      // The store stayed busy (another writer) or failed: this file is not stored, the others are
+      // tried all the same, and the feeds are written for what was stored.
+      if (!(error instanceof StoreError)) throw error;
+      result = { ...emptyResult(shownPath(file)), error: `not stored: ${error.message}; run again for this file`, errorKind: 'store' };
+    }
     files.push(result);
     onResult?.(result);
   }

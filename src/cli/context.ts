@@ -3,8 +3,8 @@ import type { Context } from '../pipeline.js';
 import { Store } from '../store/store.js';
 
 /** Loads the config and opens the store for a command; the caller closes the store. */
-export function openContext(configPath: string | undefined, overrides: ConfigOverrides): Context {
+export function openContext(configPath: string | undefined, overrides: ConfigOverrides, options: { readOnly?: boolean } = {}): Context {
   const { config } = loadConfig(configPath, overrides);
-  const store = Store.open(config.store.path, config.store.busyTimeoutMs);
+  const store = Store.open(config.store.path, config.store.busyTimeoutMs, options);
   return { store, config, now: () => new Date() };
 }

@@ -33,7 +33,7 @@ export async function digestCommand(args: DigestArgs): Promise<number> {
       return 0;
     }
     // The daemon sends digests itself; two senders on one store could send a digest twice.
-    if (args.send) release = acquireLock(ctx.config.store.path);
+    if (args.send) release = acquireLock(ctx.config.store.path, 'digest');
     const plans = await planDigests(ctx, now(), Boolean(args['dry-run']));
     for (const p of plans) {
       if (!p.due) out(`${p.address}: not due (${p.schedule})`);

@@ -34,8 +34,23 @@ options:
   -h, --help                 this help
   -v, --version              print the version`;
 
+/**
+ * Output that nobody reads any more (`dumpfeed ingest dumps | head -1`) must not stop the work: a
+ * closed pipe (EPIPE) on stdout or stderr silences that stream, and the command goes on to the end,
+ * storing every dump and writing the feeds.
+ */
+export function keepWorkingWhenOutputCloses(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      stream.write = () => true;
+    });
+  }
+}
+
 /** Runs the CLI with the given arguments and returns the exit code; the only place that prints errors. */
 export async function main(argv: string[]): Promise<number> {
+  keepWorkingWhenOutputCloses();
   try {
     const { values, positionals } = parseArgs({
       args: argv,

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
-import { UsageError } from '../errors.js';
+import { DumpfeedError, UsageError } from '../errors.js';
 import { createHttpServer } from '../sinks/http/server.js';
 import { daemonStatus } from '../store/instance-lock.js';
 import { Store } from '../store/store.js';
@@ -26,10 +26,21 @@ export function listenAddress(
   return { host: args.host ?? config.serve.host, port };
 }
 
-/** Starts listening; resolves with the bound port (useful with port 0). */
+/** Starts listening; resolves with the bound port (useful with port 0). An address that cannot be used is a one-line error. */
 export function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const why: Record<string, string> = {
+        EADDRINUSE: 'the port is already in use (another server, or another dumpfeed serve?)',
+        EACCES: 'not allowed (ports below 1024 need privileges)',
+        EADDRNOTAVAIL: 'this machine has no such address',
+        ENOTFOUND: 'no such host name',
+        EAI_AGAIN: 'the host name cannot be resolved now',
+      };
+      const reason = error.code ? why[error.code] : undefined;
+      const where = `serve ${host.includes(':') ? `[${host}]` : host}:${port}`;
+      reject(reason ? new DumpfeedError(where, `cannot listen: ${reason}`, { cause: error }) : error);
+    });
     server.listen(port, host, () => {
       const address = server.address();
       resolve(typeof address === 'object' && address ? address.port : port);
@@ -46,7 +57,7 @@ export async function serveCommand(args: ServeArgs): Promise<number> {
   const overrides = { storePath: args.db, feedsDir: args.out };
   const { config } = loadConfig(args.config, overrides);
   const { host, port } = listenAddress(config, args);
-  const store = Store.open(config.store.path, config.store.busyTimeoutMs);
+  const store = Store.open(config.store.path, config.store.busyTimeoutMs, { readOnly: true });
   const server = createHttpServer({
     store,
     config: () => config,

@@ -12,7 +12,7 @@ export async function statusCommand(args: {
   json?: boolean | undefined;
 }): Promise<number> {
   const { config } = loadConfig(args.config, { storePath: args.db });
-  const store = Store.open(config.store.path, config.store.busyTimeoutMs);
+  const store = Store.open(config.store.path, config.store.busyTimeoutMs, { readOnly: true });
   try {
     const topics = store.topicStats().map((t) => ({
       topic: t.name,

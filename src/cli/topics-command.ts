@@ -1,7 +1,6 @@
 import { UsageError } from '../errors.js';
 import { titleKey } from '../identify/item-key.js';
 import { compileRules } from '../identify/topic-rules.js';
-import { reconcileCustomTopics } from '../pipeline.js';
 import { topicIdentity, topicSettings } from '../sinks/feeds/feed-view.js';
 import { writeFeeds } from '../sinks/feeds/write-feeds.js';
 import { CustomTopicStore } from '../store/custom-topic-store.js';
@@ -16,13 +15,17 @@ interface TopicArgs {
   topic?: string | undefined;
 }
 
-/** `dumpfeed topics`: every page topic and custom topic with its rule, item count and feed URLs. */
+/**
+ * `dumpfeed topics`: every page topic and custom topic with its rule, item count and feed URLs. It
+ * only reads the store: a custom topic whose rule changed since its items were selected is marked, and
+ * selected anew by the next ingest, watch or `rebuild`.
+ */
 export async function topicsCommand(args: TopicArgs): Promise<number> {
   if (args.positionals.length > 0) throw new UsageError('topics takes no arguments');
-  const ctx = openContext(args.config, { storePath: args.db, feedsDir: args.out });
+  const ctx = openContext(args.config, { storePath: args.db, feedsDir: args.out }, { readOnly: true });
   try {
     const custom = new CustomTopicStore(ctx.store);
-    reconcileCustomTopics(ctx);
+    const stale = custom.staleSlugs(compileRules(ctx.config));
     const urls = (slug: string) => ({
       atom: `${ctx.config.feeds.baseUrl}feeds/${slug}.atom`,
       rss: `${ctx.config.feeds.baseUrl}feeds/${slug}.rss`,
@@ -43,7 +46,17 @@ export async function topicsCommand(args: TopicArgs): Promise<number> {
     });
     const customs = ctx.config.customTopics.map((t) => {
       const { name, slug, description: _d, ...rule } = t;
-      return { kind: 'custom', name, page: null, slug, rule, hidden: false, items: custom.count(slug), feeds: urls(slug) };
+      return {
+        kind: 'custom',
+        name,
+        page: null,
+        slug,
+        rule,
+        hidden: false,
+        items: custom.count(slug),
+        stale: stale.has(slug),
+        feeds: urls(slug),
+      };
     });
     const all = [...pages, ...customs];
     if (args.json) {
@@ -51,7 +64,8 @@ export async function topicsCommand(args: TopicArgs): Promise<number> {
       return 0;
     }
     for (const t of all) {
-      process.stdout.write(`${t.name}  (${t.kind}${t.hidden ? ', hidden' : ''}, ${t.items} item${t.items === 1 ? '' : 's'})\n`);
+      const note = 'stale' in t && t.stale ? '; rule changed: items are selected anew by the next ingest, watch or `dumpfeed rebuild`' : '';
+      process.stdout.write(`${t.name}  (${t.kind}${t.hidden ? ', hidden' : ''}, ${t.items} item${t.items === 1 ? '' : 's'}${note})\n`);
       if (t.rule) process.stdout.write(`  rule: ${describeRule(t.rule)}\n`);
       if (!t.hidden) process.stdout.write(`  feeds: ${t.feeds.atom}  .rss  .json\n`);
     }

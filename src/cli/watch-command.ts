@@ -35,7 +35,10 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
   // Signal handlers go in before anything starts: a stop asked for during start-up waits for the
   // start to finish, then stops cleanly.
   let stopAsked: NodeJS.Signals | null = null;
-  let requestStop: (signal: NodeJS.Signals) => void = (signal) => (stopAsked = signal);
+  let failed = false;
+  let requestStop: (signal: NodeJS.Signals | 'fatal') => void = (signal) => {
+    if (signal !== 'fatal') stopAsked = signal;
+  };
   const onStop = (signal: NodeJS.Signals): void => {
     setTimeout(() => {
       logger.fatal({ signal }, `did not stop within ${STOP_DEADLINE_MS / 1000} s, exiting`);
@@ -46,7 +49,15 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
   process.once('SIGTERM', onStop);
   process.once('SIGINT', onStop);
 
-  const daemon = new Daemon({ configPath: args.config, overrides, logger });
+  const daemon = new Daemon({
+    configPath: args.config,
+    overrides,
+    logger,
+    onFatal: () => {
+      failed = true;
+      requestStop('fatal');
+    },
+  });
   process.on('SIGHUP', () => void daemon.reload('SIGHUP'));
   let server: Server | null = null;
   try {
@@ -70,7 +81,7 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
       // Stop answering first, then let the daemon finish its dump and close the store.
       server?.close();
       server?.closeAllConnections();
-      daemon.stop(signal).then(() => resolve(0), reject);
+      daemon.stop(signal).then(() => resolve(failed ? 1 : 0), reject);
     };
     if (stopAsked) requestStop(stopAsked);
   });

@@ -54,6 +54,17 @@ export class CustomTopicStore {
     });
   }
 
+  /** The custom topics whose stored selection was made with another rule (or none yet). */
+  staleSlugs(rules: CompiledRule[]): Set<string> {
+    const stored = new Map(
+      (this.store.sql(`SELECT slug, rule_hash AS hash FROM custom_topics`).all() as { slug: string; hash: string }[]).map((r) => [
+        r.slug,
+        r.hash,
+      ]),
+    );
+    return new Set(rules.filter((r) => stored.get(r.topic.slug) !== r.hash).map((r) => r.topic.slug));
+  }
+
   /**
    * Brings the stored selections in line with the config: a new or changed rule is rebuilt, a removed
    * topic forgotten. Returns the slugs rebuilt.

@@ -1,33 +1,46 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { DumpfeedError } from '../errors.js';
 import type { Store } from './store.js';
 
-/** The lock file that keeps a second daemon off the same store: `<store>.lock`, holding the owner's pid. */
+/**
+ * The lock file that keeps a second daemon (or `digest --send`) off the same store: `<store>.lock`,
+ * holding the owner's pid and command (`1234 watch`).
+ */
 export function lockPath(storePath: string): string {
   return `${storePath}.lock`;
 }
 
 /** The pid of the daemon that holds the lock on this store, or null when none is running. */
 export function lockOwner(storePath: string): number | null {
-  let pid: number;
+  return lockHolder(storePath)?.pid ?? null;
+}
+
+/** The live process holding the lock, with its command, or null. */
+function lockHolder(storePath: string): { pid: number; command: string } | null {
+  let text: string;
   try {
-    pid = Number(readFileSync(lockPath(storePath), 'utf8').trim());
+    text = readFileSync(lockPath(storePath), 'utf8');
   } catch {
     return null;
   }
-  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : null;
+  const [pidText, command] = text.trim().split(/\s+/);
+  const pid = Number(pidText);
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? { pid, command: command ?? 'watch' } : null;
 }
 
 /**
  * Takes the lock for this process, or throws naming the running owner. A lock left by a process that
  * no longer exists (after kill -9 or a power cut) is taken over.
  */
-export function acquireLock(storePath: string): () => void {
+export function acquireLock(storePath: string, command = 'watch'): () => void {
   const path = lockPath(storePath);
+  // On a first run the store's folder does not exist yet (data/ in a fresh checkout).
+  if (storePath !== ':memory:') mkdirSync(dirname(storePath), { recursive: true });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx');
-      writeSync(fd, `${process.pid}\n`);
+      writeSync(fd, `${process.pid} ${command}\n`);
       closeSync(fd);
       return () => releaseLock(path);
     } catch (error) {
@@ -36,9 +49,9 @@ export function acquireLock(storePath: string): () => void {
           cause: error,
         });
       }
-      const owner = lockOwner(storePath);
-      if (owner !== null && owner !== process.pid) {
-        throw new DumpfeedError(`lock ${path}`, `another dumpfeed watch (pid ${owner}) is already using ${storePath}`);
+      const owner = lockHolder(storePath);
+      if (owner !== null && owner.pid !== process.pid) {
+        throw new DumpfeedError(`lock ${path}`, `another dumpfeed ${owner.command} (pid ${owner.pid}) is already using ${storePath}`);
       }
       // Stale: its process is gone. Remove it and try once more (another starter may win the race).
       try {
@@ -48,12 +61,12 @@ export function acquireLock(storePath: string): () => void {
       }
     }
   }
-  throw new DumpfeedError(`lock ${path}`, `another dumpfeed watch is starting on ${storePath}`);
+  throw new DumpfeedError(`lock ${path}`, `another dumpfeed process is starting on ${storePath}`);
 }
 
 function releaseLock(path: string): void {
   try {
-    if (Number(readFileSync(path, 'utf8').trim()) === process.pid) unlinkSync(path);
+    if (Number(readFileSync(path, 'utf8').trim().split(/\s+/)[0]) === process.pid) unlinkSync(path);
   } catch {
     // Already gone.
   }

@@ -130,30 +130,48 @@ export class Store {
     return stmt;
   }
 
-  /** Opens (creating if needed) the store at `path` and brings its schema up to date. */
-  static open(path: string, busyTimeoutMs = 5000): Store {
+  /**
+   * Opens (creating if needed) the store at `path` and brings its schema up to date. With `readOnly`
+   * (status, serve, topics), the store must exist and is only read: a mistyped path is an error, not
+   * a new empty store.
+   */
+  static open(path: string, busyTimeoutMs = 5000, options: { readOnly?: boolean } = {}): Store {
+    const readOnly = options.readOnly === true;
     let db: Database.Database;
     try {
-      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-      db = new Database(path);
-      db.pragma('journal_mode = WAL');
-      // NORMAL is durable against a killed process (the WAL is written before commit returns);
-      // only an OS crash or power cut can lose the last transactions.
-      db.pragma('synchronous = NORMAL');
-      db.pragma('foreign_keys = ON');
+      if (readOnly) {
+        db = new Database(path, { readonly: true, fileMustExist: true });
+      } else {
+        if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+        db = new Database(path);
+        // First, so that every statement below waits for another process rather than failing.
+        db.pragma(`busy_timeout = ${Math.floor(busyTimeoutMs)}`);
+        db.pragma('journal_mode = WAL');
+        // NORMAL is durable against a killed process (the WAL is written before commit returns);
+        // only an OS crash or power cut can lose the last transactions.
+        db.pragma('synchronous = NORMAL');
+        db.pragma('foreign_keys = ON');
+      }
       // 64 MB of page cache (the default is 2 MB): index pages of a store with years of items stay
       // in memory, so the cost of a dump does not grow with the history.
       db.pragma('cache_size = -65536');
       db.pragma(`busy_timeout = ${Math.floor(busyTimeoutMs)}`);
     } catch (cause) {
+      if (readOnly && (cause as { code?: string }).code === 'SQLITE_CANTOPEN') {
+        throw new StoreError(`store ${path}`, 'no such store (check --db or store.path; `dumpfeed ingest` or `watch` creates it)', {
+          cause,
+        });
+      }
       throw new StoreError(`store ${path}`, `cannot open: ${(cause as Error).message}`, { cause });
     }
     const store = new Store(db, path);
-    store.migrate();
+    if (readOnly) store.checkSchema();
+    else store.migrate();
     return store;
   }
 
-  private migrate(): void {
+  /** For a read-only store: its schema must be this dumpfeed's, neither older nor newer. */
+  private checkSchema(): void {
     const current = this.db.pragma('user_version', { simple: true }) as number;
     if (current > MIGRATIONS.length) {
       throw new StoreError(
@@ -161,12 +179,34 @@ export class Store {
         `schema version ${current} is newer than this dumpfeed (${MIGRATIONS.length}); upgrade dumpfeed`,
       );
     }
-    for (let v = current; v < MIGRATIONS.length; v++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v]!);
-        this.db.pragma(`user_version = ${v + 1}`);
-      })();
+    if (current < MIGRATIONS.length) {
+      throw new StoreError(
+        `store ${this.path}`,
+        `was written by an older dumpfeed; run \`dumpfeed ingest\` or \`watch\` once to upgrade it`,
+      );
     }
+  }
+
+  private migrate(): void {
+    const version = () => this.db.pragma('user_version', { simple: true }) as number;
+    if (version() === MIGRATIONS.length) return;
+    // BEGIN IMMEDIATE, and the version read again inside: two processes opening a new store at once
+    // take turns, and the second finds the schema already there.
+    this.db
+      .transaction(() => {
+        const current = version();
+        if (current > MIGRATIONS.length) {
+          throw new StoreError(
+            `store ${this.path}`,
+            `schema version ${current} is newer than this dumpfeed (${MIGRATIONS.length}); upgrade dumpfeed`,
+          );
+        }
+        for (let v = current; v < MIGRATIONS.length; v++) {
+          this.db.exec(MIGRATIONS[v]!);
+          this.db.pragma(`user_version = ${v + 1}`);
+        }
+      })
+      .immediate();
   }
 
   /** Closes the database; the store cannot be used afterwards. */
@@ -205,9 +245,10 @@ export class Store {
   /**
    * Stores a parsed dump in one transaction: the topic, each item matched to its stored identity
    * (new, updated with a new version, or unchanged), and the dump itself. `onChanged` runs inside the
-   * same transaction with the row ids of the new and updated items (custom topics use it).
+   * same transaction with the row ids of the new and updated items (custom topics use it). Returns null
+   * when these bytes were stored meanwhile (by another process).
    */
-  recordDump(meta: DumpMeta, dump: ParsedDump, ids: IdentityScheme, onChanged?: (rowIds: number[]) => void): RecordedDump {
+  recordDump(meta: DumpMeta, dump: ParsedDump, ids: IdentityScheme, onChanged?: (rowIds: number[]) => void): RecordedDump | null {
     return this.write(meta.file, () => {
       const topic = this.upsertTopic(dump.topic, meta.processedAt);
       // A rejected earlier delivery of the same bytes (e.g. before a config fix) is replaced.
@@ -226,8 +267,10 @@ export class Store {
           topic.id,
           dump.items.length,
           dump.warnings.length > 0 ? dump.warnings.join('\n') : null,
-        ) as { id: number }
-      ).id;
+        ) as { id: number } | undefined
+      )?.id;
+      // Another process stored the same bytes since this one looked: nothing to do.
+      if (dumpId === undefined) return null;
 
       // The look-ups return whole rows, kept here so an unchanged item costs no further query.
       const rows = new Map<number, ItemRow>();
@@ -399,10 +442,14 @@ export class Store {
     ).get() as { topics: number; items: number; versions: number; dumps: number; rejected: number };
   }
 
-  /** Runs `fn` in a transaction; SQLite failures become a StoreError naming `what`. For the store's own modules. */
+  /**
+   * Runs `fn` in a write transaction; SQLite failures become a StoreError naming `what`. For the store's
+   * own modules. BEGIN IMMEDIATE: a writer waits (up to store.busyTimeoutMs) for another to finish
+   * instead of failing when its read turns into a write.
+   */
   write<T>(what: string, fn: () => T): T {
     try {
-      return this.db.transaction(fn)();
+      return this.db.transaction(fn).immediate();
     } catch (cause) {
       if (cause instanceof StoreError) throw cause;
       throw new StoreError(`store ${this.path}`, `cannot record ${what}: ${(cause as Error).message}`, { cause });

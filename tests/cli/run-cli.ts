@@ -14,14 +14,18 @@ export function cli(
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Starts the real CLI and SIGKILLs it after `ms` milliseconds (if still running). */
-export function cliKilledAfter(args: string[], ms: number, cwd = REPO): Promise<void> {
+/**
+ * Starts the real CLI and SIGKILLs it once it has printed `lines` lines on stdout (an event: that many
+ * dumps were handled), or when it ends first. Resolves when it has exited.
+ */
+export function cliKilledAfterLines(args: string[], lines: number, cwd = REPO): Promise<void> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: 'ignore' });
-    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-    child.on('exit', () => {
-      clearTimeout(timer);
-      resolve();
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'ignore'] });
+    let seen = 0;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      seen += chunk.split('\n').length - 1;
+      if (seen >= lines) child.kill('SIGKILL');
     });
+    child.on('exit', () => resolve());
   });
 }

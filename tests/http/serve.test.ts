@@ -84,6 +84,20 @@ describe('serving feeds', () => {
     expect(feed.items[0]!.url).toMatch(/^https:\/\/feeds\.example\.org\/ilo\/items\/[0-9a-f]{12}$/);
   });
 
+  it('gives each encoding of a feed its own strong ETag; any of them means the content is unchanged', async () => {
+    const { base } = await served();
+    const path = '/feeds/press-releases.atom';
+    const plain = (await get(base, path)).headers.etag as string;
+    const br = (await get(base, path, { 'Accept-Encoding': 'br' })).headers.etag as string;
+    const gzip = (await get(base, path, { 'Accept-Encoding': 'gzip' })).headers.etag as string;
+    expect(br).toBe(`${plain.slice(0, -1)}-br"`);
+    expect(gzip).toBe(`${plain.slice(0, -1)}-gzip"`);
+    expect(new Set([plain, br, gzip]).size).toBe(3);
+    expect((await get(base, path, { 'If-None-Match': br })).status).toBe(304);
+    expect((await get(base, path, { 'Accept-Encoding': 'gzip', 'If-None-Match': plain })).status).toBe(304);
+    expect((await get(base, path, { 'If-None-Match': '"other-br"' })).status).toBe(200);
+  });
+
   it('answers conditional requests with 304, and a changed feed with a new ETag', async () => {
     const { base, ctx } = await served();
     const first = await get(base, '/feeds/press-releases.atom');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -22,4 +22,27 @@ export async function writeFileIfChanged(path: string, content: string): Promise
     throw error;
   }
   return true;
+}
+
+const TEMP_NAME = /^\..+\.[0-9a-f]{8}\.tmp$/;
+
+/**
+ * Removes the temporary files a killed writer left in `dir` and its sub-folders (`.all.atom.1a2b3c4d.tmp`).
+ * Only files older than `minAgeMs`: a writer at work in another process keeps its own. Returns how many.
+ */
+export async function removeStaleTempFiles(dir: string, minAgeMs = 60_000, now = Date.now()): Promise<number> {
+  let removed = 0;
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    if (!entry.isFile() || !TEMP_NAME.test(entry.name)) continue;
+    const path = join(entry.parentPath, entry.name);
+    const info = await stat(path).catch(() => null);
+    if (info && now - info.mtimeMs >= minAgeMs && (await unlink(path).then(() => true, () => false))) removed++;
+  }
+  return removed;
 }

@@ -267,8 +267,10 @@ function send(req: IncomingMessage, res: ServerResponse, status: number, entityB
       "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'",
     );
   }
+  const encoding = status === 200 && entityBody.body.length > 512 ? pickEncoding(req.headers['accept-encoding']) : null;
   if (status === 200) {
-    res.setHeader('ETag', entityBody.etag);
+    // Each encoding is its own representation with its own strong ETag (`"…-br"`, `"…-gzip"`).
+    res.setHeader('ETag', encoding ? `${entityBody.etag.slice(0, -1)}-${encoding}"` : entityBody.etag);
     if (entityBody.lastModified) res.setHeader('Last-Modified', entityBody.lastModified.toUTCString());
     if (notModified(req, entityBody)) {
       res.statusCode = 304;
@@ -276,7 +278,6 @@ function send(req: IncomingMessage, res: ServerResponse, status: number, entityB
       return;
     }
   }
-  const encoding = status === 200 && entityBody.body.length > 512 ? pickEncoding(req.headers['accept-encoding']) : null;
   if (!res.hasHeader('Vary')) res.setHeader('Vary', 'Accept-Encoding');
   let body = entityBody.body;
   if (encoding) {
@@ -296,7 +297,14 @@ function send(req: IncomingMessage, res: ServerResponse, status: number, entityB
 function notModified(req: IncomingMessage, b: Body): boolean {
   const match = req.headers['if-none-match'];
   // If-None-Match wins over If-Modified-Since (RFC 9110).
-  if (match) return match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === b.etag || tag.trim() === '*');
+  // The same content in any encoding has not been modified: `"x"`, `"x-br"` and `"x-gzip"` all match.
+  const base = b.etag.slice(0, -1);
+  if (match) {
+    return match.split(',').some((raw) => {
+      const tag = raw.trim().replace(/^W\//, '');
+      return tag === '*' || tag === b.etag || tag === `${base}-br"` || tag === `${base}-gzip"`;
+    });
+  }
   const since = req.headers['if-modified-since'];
   if (since && b.lastModified) {
     const t = Date.parse(since);

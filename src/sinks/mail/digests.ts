@@ -1,4 +1,5 @@
 import type { Config, Subscriber } from '../../config/schema.js';
+import { backoffMs } from '../../backoff.js';
 import { configPattern, matchText } from '../../text-matcher.js';
 import type { NodemailerError } from 'nodemailer/lib/errors';
 import { titleKey } from '../../identify/item-key.js';
@@ -160,7 +161,7 @@ export async function sendDigests(ctx: Context, transport: DigestTransport, now:
           digests.markFailed(d.id, d.address, message, now());
           report.failed.push({ address: d.address, error: message });
         } else {
-          const delay = Math.min(ctx.config.mail.retryMaxMs, 30_000 * 2 ** d.attempts);
+          const delay = backoffMs(d.attempts + 1, 30_000, ctx.config.mail.retryMaxMs);
           const next = new Date(now().getTime() + delay);
           digests.markRetry(d.id, message, next);
           report.retrying.push({ address: d.address, error: message, next: next.toISOString() });
