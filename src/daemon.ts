@@ -5,6 +5,7 @@ import type { FSWatcher } from 'chokidar';
 import { watch } from 'chokidar';
 import { loadConfig, type ConfigOverrides } from './config/load-config.js';
 import { redact } from './config/secrets.js';
+import { assertDistinctSlugs } from './catalog/topics.js';
 import { backoffMs, worthLogging } from './backoff.js';
 import type { Config } from './config/schema.js';
 import { DumpfeedError, StoreError } from './errors.js';
@@ -145,6 +146,7 @@ export class Daemon {
     await makeFolder('inbox', inbox);
     if (this.config.subscribers.length > 0 && this.config.mail.smtp === null)
       await makeFolder('mail.outbox', resolve(this.config.mail.outbox));
+    assertDistinctSlugs(this.config, this.store.listTopics(), 'config');
     const startedAt = this.now().toISOString();
     this.store.updateDaemonState({ pid: process.pid, startedAt, heartbeatAt: startedAt, queue: 0 });
     const rebuilt = reconcileCustomTopics(this.ctx);
@@ -426,6 +428,7 @@ export class Daemon {
     let next: Config;
     try {
       next = loadConfig(this.options.configPath, this.options.overrides).config;
+      assertDistinctSlugs(next, this.store.listTopics(), 'config');
     } catch (error) {
       this.recordError('reload', `${describe(error)}; keeping the running config`);
       return;

@@ -2,6 +2,8 @@ import { stat } from 'node:fs/promises';
 import type { Config } from './config/schema.js';
 import { ParseError, StoreError } from './errors.js';
 import type { DumpResult } from './model.js';
+import { configSlugs } from './catalog/slugs.js';
+import { assertDistinctSlugs } from './catalog/topics.js';
 import { compileRules } from './identify/topic-rules.js';
 import { parseDumpBytes } from './parse/parse-dump.js';
 import { announceToHub } from './sinks/feeds/websub.js';
@@ -57,7 +59,21 @@ export async function processDump(ctx: Context, file: DumpPath): Promise<Process
   }
 
   const rules = compileRules(ctx.config);
-  const recorded = ctx.store.recordDump(meta, parsed, ctx.config.ids, (rowIds) => new CustomTopicStore(ctx.store).sync(rules, rowIds));
+  // A new page never takes a slug the config gives a custom topic or a renamed page.
+  const owners = configSlugs(ctx.config);
+  const clashes: string[] = [];
+  const slugTaken = (slug: string): boolean => {
+    const owner = owners.get(slug);
+    if (owner) clashes.push(`"${slug}" belongs to ${owner}`);
+    return owner !== undefined;
+  };
+  const recorded = ctx.store.recordDump(
+    meta,
+    parsed,
+    ctx.config.ids,
+    (rowIds) => new CustomTopicStore(ctx.store).sync(rules, rowIds),
+    slugTaken,
+  );
   // Another process (a second ingest) stored the same bytes between the look-up and now.
   if (recorded === null)
     return { result: { ...result, topic: parsed.topic, unchanged: parsed.items.length, duplicate: true }, topicId: null };
@@ -68,7 +84,10 @@ export async function processDump(ctx: Context, file: DumpPath): Promise<Process
       new: recorded.new,
       updated: recorded.updated,
       unchanged: recorded.unchanged,
-      warnings: parsed.warnings,
+      warnings:
+        clashes.length > 0
+          ? [...parsed.warnings, `new page "${recorded.topic.name}" gets the slug "${recorded.topic.slug}": ${clashes.join('; ')}`]
+          : parsed.warnings,
     },
     topicId: recorded.new.length + recorded.updated.length > 0 ? recorded.topic.id : null,
   };
@@ -97,6 +116,7 @@ export async function ingestPaths(
   onResult?: (r: DumpResult) => void,
   onSkip?: (s: Skipped) => void,
 ): Promise<IngestReport> {
+  assertDistinctSlugs(ctx.config, ctx.store.listTopics(), 'config');
   reconcileCustomTopics(ctx);
   await removeStaleTempFiles(ctx.config.feeds.dir);
   const files: DumpResult[] = [];

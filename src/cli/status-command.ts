@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/load-config.js';
-import { topicIdentity } from '../sinks/feeds/feed-view.js';
+import { topicIdentity } from '../catalog/topics.js';
 import { DigestStore } from '../store/digest-store.js';
 import { daemonStatus } from '../store/instance-lock.js';
 import { printable } from '../source/dump-files.js';

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import { titleKey } from '../identify/item-key.js';
 import { compileRules } from '../identify/topic-rules.js';
-import { topicIdentity, topicSettings } from '../sinks/feeds/feed-view.js';
+import { topicIdentity, topicSettings } from '../catalog/topics.js';
 import { writeFeeds } from '../sinks/feeds/write-feeds.js';
 import { CustomTopicStore } from '../store/custom-topic-store.js';
 import { openContext } from './context.js';

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { RESERVED_SLUGS } from '../catalog/slugs.js';
 import { configSchema, type Config } from './schema.js';
 import { smtpSettings } from './secrets.js';
 
@@ -131,15 +132,14 @@ function keyPath(path: readonly PropertyKey[]): string {
 function assertUniqueSlugs(config: Config, where: string): void {
   const seen = new Map<string, string>();
   config.customTopics.forEach((t, i) => {
-    if (t.slug === 'all' || t.slug === 'topics')
-      throw new ConfigError(`config ${where}`, `customTopics.${i}.slug: "${t.slug}" is reserved`);
+    if (RESERVED_SLUGS.has(t.slug)) throw new ConfigError(`config ${where}`, `customTopics.${i}.slug: "${t.slug}" is reserved`);
     const other = seen.get(t.slug);
     if (other) throw new ConfigError(`config ${where}`, `customTopics.${i}.slug: "${t.slug}" is already used by "${other}"`);
     seen.set(t.slug, t.name);
   });
   for (const [name, settings] of Object.entries(config.topics)) {
     if (!settings.slug) continue;
-    if (settings.slug === 'all' || settings.slug === 'topics') {
+    if (RESERVED_SLUGS.has(settings.slug)) {
       throw new ConfigError(`config ${where}`, `topics."${name}".slug: "${settings.slug}" is reserved`);
     }
     const other = seen.get(settings.slug);

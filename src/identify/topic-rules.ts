@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Config, CustomTopic } from '../config/schema.js';
 import type { ParsedItem, StoredTopic } from '../model.js';
-import { topicIdentity } from '../sinks/feeds/feed-view.js';
+import { topicIdentity } from '../catalog/topics.js';
 import { configPattern, matchText } from '../text-matcher.js';
 import { titleKey } from './item-key.js';
 

@@ -5,7 +5,7 @@ import { StoreError, type ParseError } from '../errors.js';
 import { isMinorChange, itemKey, sameContent, summaryKey, titleKey } from '../identify/item-key.js';
 import { matchItems, type Candidate, type CandidateLookup } from '../identify/match-items.js';
 import type { ItemRef, ParsedDump, ParsedItem, StoredItem, StoredTopic } from '../model.js';
-import { slugify } from '../slug.js';
+import { freeSlug } from '../catalog/slugs.js';
 import { MIGRATIONS } from './migrations.js';
 
 /** What the store records of a dump file besides its content. */
@@ -79,9 +79,6 @@ export interface RejectedDump {
   kind: string | null;
   error: string;
 }
-
-// Slugs that name something other than a page topic.
-const RESERVED_SLUGS = new Set(['all', 'topics', 'index']);
 
 /** A row of the items table. */
 export type ItemRow = {
@@ -248,9 +245,15 @@ export class Store {
    * same transaction with the row ids of the new and updated items (custom topics use it). Returns null
    * when these bytes were stored meanwhile (by another process).
    */
-  recordDump(meta: DumpMeta, dump: ParsedDump, ids: IdentityScheme, onChanged?: (rowIds: number[]) => void): RecordedDump | null {
+  recordDump(
+    meta: DumpMeta,
+    dump: ParsedDump,
+    ids: IdentityScheme,
+    onChanged?: (rowIds: number[]) => void,
+    slugTaken?: (slug: string) => boolean,
+  ): RecordedDump | null {
     return this.write(meta.file, () => {
-      const topic = this.upsertTopic(dump.topic, meta.processedAt);
+      const topic = this.upsertTopic(dump.topic, meta.processedAt, slugTaken);
       // A rejected earlier delivery of the same bytes (e.g. before a config fix) is replaced.
       const dumpId = (
         this.sql(
@@ -427,6 +430,12 @@ export class Store {
     this.write('daemon state', () => this.sql(`UPDATE daemon_state SET ${sets} WHERE id = 1`).run(...keys.map((k) => state[k] ?? null)));
   }
 
+  /** When the newest stored dump was written, or null for an empty store: the date of an empty feed. */
+  newestDumpAt(): Date | null {
+    const row = this.sql(`SELECT MAX(written_at) AS at FROM dumps WHERE status = 'ok'`).get() as { at: string | null };
+    return row.at ? new Date(row.at) : null;
+  }
+
   /** The newest processed dump's id (0 for an empty store): the high-water mark for digests. */
   lastDumpId(): number {
     return (this.sql(`SELECT COALESCE(MAX(id), 0) AS id FROM dumps WHERE status = 'ok'`).get() as { id: number }).id;
@@ -456,17 +465,15 @@ export class Store {
     }
   }
 
-  private upsertTopic(name: string, now: string): StoredTopic {
+  private upsertTopic(name: string, now: string, taken?: (slug: string) => boolean): StoredTopic {
     const key = titleKey(name);
     const existing = this.sql(`SELECT id, key, name, slug FROM topics WHERE key = ?`).get(key) as StoredTopic | undefined;
     if (existing) {
       if (existing.name !== name) this.sql(`UPDATE topics SET name = ? WHERE id = ?`).run(name, existing.id);
       return { ...existing, name };
     }
-    const base = slugify(name);
-    let slug = RESERVED_SLUGS.has(base) ? `${base}-topic` : base;
-    const taken = this.sql(`SELECT 1 FROM topics WHERE slug = ?`);
-    for (let n = 2; taken.get(slug); n++) slug = `${base}-${n}`;
+    const pageTaken = this.sql(`SELECT 1 FROM topics WHERE slug = ?`);
+    const slug = freeSlug(name, (candidate) => pageTaken.get(candidate) !== undefined || (taken?.(candidate) ?? false));
     const id = Number(
       this.sql(`INSERT INTO topics (key, name, slug, created_at) VALUES (?, ?, ?, ?)`).run(key, name, slug, now).lastInsertRowid,
     );

@@ -261,7 +261,7 @@ describe('dumpfeed watch', () => {
     writeWatchConfig(dir, { feeds: { dir: 'feeds', title: 'Renamed site' } });
     w.signal('SIGHUP');
     await w.waitFor((l) => l.msg === 'config reloaded');
-    await expect.poll(() => read(join(feeds, 'all.atom'))).toContain('<title>Renamed site</title>');
+    await expect.poll(() => read(join(feeds, 'all.atom'))).toContain('<title type="text">Renamed site</title>');
 
     writeFileSync(join(dir, 'dumpfeed.json'), '{ "feeds": { "lenght": 3 } }');
     await w.waitFor((l) => l.where === 'reload');
@@ -270,7 +270,7 @@ describe('dumpfeed watch', () => {
 
     writeWatchConfig(dir, { feeds: { dir: 'feeds', title: 'Third name' } });
     await w.waitFor((l) => l.msg === 'config reloaded' && l.why === 'config file changed');
-    await expect.poll(() => read(join(feeds, 'all.atom'))).toContain('<title>Third name</title>');
+    await expect.poll(() => read(join(feeds, 'all.atom'))).toContain('<title type="text">Third name</title>');
   });
 
   it('retries feed writes while the feeds folder is unwritable, then catches up', async () => {

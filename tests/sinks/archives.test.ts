@@ -62,7 +62,7 @@ describe('RFC 5005 archived feeds', () => {
     expect(after.link.map((l: Record<string, string>) => l['@rel'])).toEqual(['alternate', 'self', 'current', 'next-archive']);
     const page2 = read(join(dir, 'archive', 'press-releases-2.atom'));
     expect(XMLValidator.validate(page2)).toBe(true);
-    expect(page2).toContain('<feed xmlns="http://www.w3.org/2005/Atom" xmlns:fh="http://purl.org/syndication/history/1.0">');
+    expect(page2).toContain('<feed xmlns="http://www.w3.org/2005/Atom" xmlns:fh="http://purl.org/syndication/history/1.0" xml:lang="en">');
     expect(parseFeed(page2).items).toHaveLength(ARCHIVE_PAGE);
     expect(parseFeed(page2).self).toBe('http://localhost:8080/feeds/archive/press-releases-2.atom');
 
@@ -105,7 +105,7 @@ describe('WebSub', () => {
         ),
       );
       expect(read(join(ctx.config.feeds.dir, 'press-releases.atom'))).toContain(`<link rel="hub" href="http://127.0.0.1:${port}/"/>`);
-      expect(read(join(ctx.config.feeds.dir, 'press-releases.rss'))).toContain(`<atom:link href="http://127.0.0.1:${port}/" rel="hub"/>`);
+      expect(read(join(ctx.config.feeds.dir, 'press-releases.rss'))).toContain(`<atom:link rel="hub" href="http://127.0.0.1:${port}/"/>`);
       // Nothing changed: nothing announced.
       pings.length = 0;
       await ingestPaths(ctx, [join(ctx.dir, 'a.txt')]);

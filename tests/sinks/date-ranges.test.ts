@@ -47,9 +47,9 @@ describe('date ranges of events', () => {
     expect(byTitle.get('Launch of the World Employment Outlook')).not.toHaveProperty('endDate');
 
     const atom = feedsmithParse(readFileSync(join(ctx.config.feeds.dir, 'events.atom'), 'utf8'));
-    const entry = (atom.feed as { entries: { title?: string; summary?: string }[] }).entries.find(
+    const entry = (atom.feed as { entries: { title?: string; content?: string }[] }).entries.find(
       (e) => e.title === 'Tripartite meeting on care work',
     )!;
-    expect(entry.summary).toContain('11–13 March 2024 · GENEVA');
+    expect(entry.content).toContain('11–13 March 2024 · GENEVA');
   });
 });

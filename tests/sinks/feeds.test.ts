@@ -133,7 +133,7 @@ describe('feeds of the five seeds', () => {
     const atom = rowanParse(read(join(ctx.feeds, 'news-and-articles.atom')));
     const delhi = atom.items.find((i) => i.title === 'ILO Director-General on official visit to India')!;
     expect(delhi.categories.map((c) => c.term)).toEqual(['Press release']);
-    expect(delhi.description).toContain('<small>NEW DELHI</small>');
+    expect(delhi.content).toContain('<small>24 November 2004 · NEW DELHI · Press release</small>');
     const json = JSON.parse(read(join(ctx.feeds, 'impact-and-people.json')));
     expect(json.items[0]._dumpfeed).toEqual({ date: '2022-04-08', category: null, credit: '© Seng Mai / Photo Doc 2022', location: null });
     expect(json.items[0].content_html).toContain('© Seng Mai / Photo Doc 2022');
@@ -192,7 +192,7 @@ describe('feeds over re-dumps', () => {
     expect(edited.published).toBe('2021-10-21T00:00:00.000Z');
     expect(edited.updated).toBe('2026-01-01T01:00:00.000Z');
     expect(atom.updated).toBe('2026-01-01T01:00:00.000Z');
-    expect(edited.summary['#text']).toContain('challenges and opportunities.');
+    expect(edited.content['#text']).toContain('challenges and opportunities.');
   });
 
   it('rewrites only the feeds whose content changed', async () => {
@@ -249,8 +249,8 @@ describe('text that is not safe in XML or HTML', () => {
       expect(feed.items[0]!.title).toBe(title);
       // The summary is HTML in which the dump's text is escaped: a reader shows the tags as text.
       const doc = xml.parse(text);
-      const summary = ext === 'atom' ? doc.feed.entry[0].summary['#text'] : doc.rss.channel.item[0].description;
-      expect(summary).toBe('<p>Summary with &lt;b&gt;tags&lt;/b&gt; &amp; ampersands.</p>');
+      const body = ext === 'atom' ? doc.feed.entry[0].content['#text'] : doc.rss.channel.item[0].description;
+      expect(body).toBe('<p>Summary with &lt;b&gt;tags&lt;/b&gt; &amp; ampersands.</p>\n<p><small>5 May 2021</small></p>');
     }
     const json = JSON.parse(read(join(ctx.config.feeds.dir, `${slug}.json`)));
     expect(json.items[0].title).toBe(title);

@@ -1,5 +1,5 @@
+import { topicIdentity, topicSettings } from '../../catalog/topics.js';
 import type { Config, CustomTopic, TopicSettings } from '../../config/schema.js';
-import { titleKey } from '../../identify/item-key.js';
 import type { StoredItem, StoredTopic } from '../../model.js';
 
 /** One entry as every feed format shows it: clean text, absolute URLs, real dates. */
@@ -10,7 +10,10 @@ export interface EntryView {
   published: Date;
   updated: Date;
   summary: string | null;
+  /** Categories: the item's label, and in feeds that mix pages its page's name. */
   categories: string[];
+  /** The item's own category label, or null. */
+  label: string | null;
   credit: string | null;
   location: string | null;
   date: string | null;
@@ -43,28 +46,8 @@ export interface FeedView {
   entries: EntryView[];
 }
 
-/** The settings the config gives a topic, matched on the page name like topics are (case and punctuation folded). */
-export function topicSettings(config: Config, topic: StoredTopic): TopicSettings {
-  for (const [name, settings] of Object.entries(config.topics)) {
-    if (titleKey(name) === topic.key) return settings;
-  }
-  return { hidden: false };
-}
-
-/** Where a topic's feeds live and what they are called, from the store and the config. */
-export function topicIdentity(config: Config, topic: StoredTopic): { slug: string; title: string; homeUrl: string; feedUrlBase: string } {
-  const settings = topicSettings(config, topic);
-  const slug = settings.slug ?? topic.slug;
-  return {
-    slug,
-    title: settings.title ?? topic.name,
-    homeUrl: settings.sourceUrl ?? `${config.feeds.baseUrl}topics/${slug}`,
-    feedUrlBase: `${config.feeds.baseUrl}feeds/${slug}`,
-  };
-}
-
 /** Builds the view of one topic's feed from its newest stored items. */
-export function topicFeedView(config: Config, topic: StoredTopic, items: StoredItem[]): FeedView {
+export function topicFeedView(config: Config, topic: StoredTopic, items: StoredItem[], whenEmpty?: Date): FeedView {
   const settings = topicSettings(config, topic);
   const entries = items.map((item) => entryView(config, item, settings, null));
   return {
@@ -74,17 +57,26 @@ export function topicFeedView(config: Config, topic: StoredTopic, items: StoredI
     author: config.feeds.title,
     language: config.feeds.language,
     hub: config.feeds.hub,
-    updated: latestUpdate(entries),
+    updated: latestUpdate(entries, whenEmpty),
     entries,
   };
 }
 
 /** Builds the view of a custom topic's feed; each entry also names its page as a category. */
-export function customFeedView(config: Config, topic: CustomTopic, pages: Map<number, StoredTopic>, items: StoredItem[]): FeedView {
+export function customFeedView(
+  config: Config,
+  topic: CustomTopic,
+  pages: Map<number, StoredTopic>,
+  items: StoredItem[],
+  whenEmpty?: Date,
+): FeedView {
   const base = config.feeds.baseUrl;
-  const entries = entriesNamingPage(config, pages, items);
+  const feedId = `tag:${config.ids.tagAuthority},${config.ids.tagDate}:topic/${topic.slug}`;
+  // Entry ids of their own (`…:topic/<slug>/<key>`): custom topics overlap their pages and each other,
+  // and readers that keep one id in one feed (newsboat and others) would hide an item in all but one.
+  const entries = entriesNamingPage(config, pages, items).map((e, i) => ({ ...e, id: `${feedId}/${items[i]!.key}` }));
   return {
-    id: `tag:${config.ids.tagAuthority},${config.ids.tagDate}:topic/${topic.slug}`,
+    id: feedId,
     slug: topic.slug,
     title: topic.name,
     description: topic.description ?? `Items about "${topic.name}" from every page`,
@@ -93,13 +85,13 @@ export function customFeedView(config: Config, topic: CustomTopic, pages: Map<nu
     author: config.feeds.title,
     language: config.feeds.language,
     hub: config.feeds.hub,
-    updated: latestUpdate(entries),
+    updated: latestUpdate(entries, whenEmpty),
     entries,
   };
 }
 
 /** Builds the view of the combined feed of every topic; each entry is also tagged with its topic. */
-export function allFeedView(config: Config, topics: Map<number, StoredTopic>, items: StoredItem[]): FeedView {
+export function allFeedView(config: Config, topics: Map<number, StoredTopic>, items: StoredItem[], whenEmpty?: Date): FeedView {
   const base = config.feeds.baseUrl;
   const entries = entriesNamingPage(config, topics, items);
   return {
@@ -112,7 +104,7 @@ export function allFeedView(config: Config, topics: Map<number, StoredTopic>, it
     author: config.feeds.title,
     language: config.feeds.language,
     hub: config.feeds.hub,
-    updated: latestUpdate(entries),
+    updated: latestUpdate(entries, whenEmpty),
     entries,
   };
 }
@@ -149,6 +141,7 @@ function entryView(config: Config, item: StoredItem, settings: TopicSettings, to
     updated,
     summary: item.summary,
     categories,
+    label: item.category,
     credit: item.credit,
     location: item.location,
     date: item.date,
@@ -156,7 +149,9 @@ function entryView(config: Config, item: StoredItem, settings: TopicSettings, to
   };
 }
 
-// An empty feed (cannot happen for a stored topic) gets the epoch rather than the clock.
-function latestUpdate(entries: EntryView[]): Date {
+// An empty feed (a custom topic nothing matches yet, a filter that keeps nothing) is as new as the
+// newest dump the store holds (`whenEmpty`), never the clock, so it is the same for the same store.
+function latestUpdate(entries: EntryView[], whenEmpty = new Date(0)): Date {
+  if (entries.length === 0) return whenEmpty;
   return entries.reduce((latest, e) => (e.updated > latest ? e.updated : latest), new Date(0));
 }

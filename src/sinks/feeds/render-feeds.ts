@@ -1,4 +1,3 @@
-import { Feed } from 'feed';
 import { displayDate, escapeHtml, paragraphsHtml } from './html.js';
 import type { EntryView, FeedView } from './feed-view.js';
 
@@ -10,101 +9,140 @@ export interface RenderedFeed {
 }
 
 /**
- * Renders one feed as Atom 1.0, RSS 2.0 and JSON Feed 1.1 with the `feed` package. The package
- * validates little, so everything handed to it is already clean: titles are HTML-escaped because
- * it writes them as `type="html"` CDATA, every date is explicit so it never falls back to the
- * clock, and ids are `tag:` URIs, which survive its `new URL()` pass unchanged.
+ * Renders one feed as Atom 1.0, RSS 2.0 and JSON Feed 1.1. The rule for every format: a reader shows
+ * exactly the characters of the dump. Titles, category labels and feed names are plain text, escaped
+ * once for XML (Atom `type="text"`, RSS as the RSS 2.0 profile reads titles); entry bodies are HTML,
+ * escaped once more inside it. Everything is derived from the view, never from the clock, so the same
+ * store always gives byte-identical documents.
+ *
+ * The `feed` npm package wrote these until it showed three faults a hand-written document avoids:
+ * a raw `<` in Atom category attributes (malformed XML), HTML-escaped CDATA titles in RSS (readers
+ * that read RSS titles as text show `&amp;`), and a literal `&amp;` collapsed to `&` in plain text.
  */
 export function renderFeed(view: FeedView): RenderedFeed {
-  const q = view.query ?? '';
-  const feed = new Feed({
-    id: view.id,
-    title: view.title,
-    description: view.description,
-    link: view.homeUrl,
-    language: view.language,
-    updated: view.updated,
-    generator: 'dumpfeed',
-    author: { name: view.author },
-    feedLinks: { atom: `${view.feedUrlBase}.atom${q}`, rss: `${view.feedUrlBase}.rss${q}`, json: `${view.feedUrlBase}.json${q}` },
-      // Relative: feed.xsl lies beside the feed wherever the folder is served from.
-    stylesheet: 'feed.xsl',
-    ...(view.hub ? { hub: view.hub } : {}),
-  });
-  for (const entry of view.entries) {
-    const html = entryHtml(entry);
-    feed.addItem({
-      id: entry.id,
-      guid: entry.id,
-      title: escapeHtml(entry.title),
-      link: entry.link,
-      date: entry.updated,
-      published: entry.published,
-      description: html || undefined,
-      category: entry.categories.map((c) => ({ name: c, term: c })),
-    });
+  return { atom: renderAtom(view), rss: renderRss(view), json: renderJson(view) };
+}
+
+/** Escapes text for XML element content and double-quoted attributes: `& < > "`. */
+export function xmlText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+const q = (view: FeedView): string => view.query ?? '';
+
+function renderAtom(view: FeedView): string {
+  const x = xmlText;
+  const ns = view.archive ? ' xmlns:fh="http://purl.org/syndication/history/1.0"' : '';
+  // Archive pages live in archive/, one folder below the stylesheet.
+  const xsl = view.archive ? '../feed.xsl' : 'feed.xsl';
+  const lines = [
+    '<?xml version="1.0" encoding="utf-8"?>',
+    `<?xml-stylesheet href="${xsl}" type="text/xsl"?>`,
+    `<feed xmlns="http://www.w3.org/2005/Atom"${ns} xml:lang="${x(view.language)}">`,
+    `  <id>${x(view.id)}</id>`,
+    `  <title type="text">${x(view.title)}</title>`,
+    `  <subtitle type="text">${x(view.description)}</subtitle>`,
+    `  <updated>${view.updated.toISOString()}</updated>`,
+    '  <generator>dumpfeed</generator>',
+    `  <author><name>${x(view.author)}</name></author>`,
+    `  <link rel="alternate" type="text/html" href="${x(view.homeUrl)}"/>`,
+    `  <link rel="self" type="application/atom+xml" href="${x(`${view.feedUrlBase}.atom${q(view)}`)}"/>`,
+  ];
+  // RFC 5005 feed history: `current`, `prev-archive`, `next-archive`.
+  for (const l of view.archiveLinks ?? []) lines.push(`  <link rel="${x(l.rel)}" href="${x(l.href)}"/>`);
+  if (view.archive) lines.push('  <fh:archive/>');
+  if (view.hub) lines.push(`  <link rel="hub" href="${x(view.hub)}"/>`);
+  for (const e of view.entries) {
+    lines.push(
+      '  <entry>',
+      `    <id>${x(e.id)}</id>`,
+      `    <title type="text">${x(e.title)}</title>`,
+      `    <link rel="alternate" type="text/html" href="${x(e.link)}"/>`,
+      `    <published>${e.published.toISOString()}</published>`,
+      `    <updated>${e.updated.toISOString()}</updated>`,
+      ...e.categories.map((c) => `    <category term="${x(c)}" label="${x(c)}"/>`),
+      `    <content type="html">${x(entryHtml(e))}</content>`,
+      '  </entry>',
+    );
   }
-  // The RSS renderer only takes one self link: it prefers `feed` over feedLinks.rss.
-  const rssFeed = new Feed({ ...feed.options, feed: `${view.feedUrlBase}.rss${q}` });
-  rssFeed.items = feed.items;
-  return { atom: withHistory(feed.atom1(), view), rss: rssFeed.rss2(), json: toJsonFeed11(feed.json1(), view) };
+  lines.push('</feed>', '');
+  return lines.join('\n');
+}
+
+function renderRss(view: FeedView): string {
+  const x = xmlText;
+  const lines = [
+    '<?xml version="1.0" encoding="utf-8"?>',
+    '<?xml-stylesheet href="feed.xsl" type="text/xsl"?>',
+    '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">',
+    '  <channel>',
+    `    <title>${x(view.title)}</title>`,
+    `    <link>${x(view.homeUrl)}</link>`,
+    `    <description>${x(view.description)}</description>`,
+    `    <language>${x(view.language)}</language>`,
+    `    <lastBuildDate>${view.updated.toUTCString()}</lastBuildDate>`,
+    '    <generator>dumpfeed</generator>',
+    '    <docs>https://www.rssboard.org/rss-specification</docs>',
+    `    <atom:link rel="self" type="application/rss+xml" href="${x(`${view.feedUrlBase}.rss${q(view)}`)}"/>`,
+  ];
+  if (view.hub) lines.push(`    <atom:link rel="hub" href="${x(view.hub)}"/>`);
+  for (const e of view.entries) {
+    lines.push(
+      '    <item>',
+      `      <title>${x(e.title)}</title>`,
+      `      <link>${x(e.link)}</link>`,
+      `      <guid isPermaLink="false">${x(e.id)}</guid>`,
+      `      <pubDate>${e.published.toUTCString()}</pubDate>`,
+      ...e.categories.map((c) => `      <category>${x(c)}</category>`),
+      `      <description>${x(entryHtml(e))}</description>`,
+      '    </item>',
+    );
+  }
+  lines.push('  </channel>', '</rss>', '');
+  return lines.join('\n');
+}
+
+/** JSON Feed 1.1 (https://jsonfeed.org/version/1.1), with a `_dumpfeed` extension of the structured fields. */
+function renderJson(view: FeedView): string {
+  const doc = {
+    version: 'https://jsonfeed.org/version/1.1',
+    title: view.title,
+    home_page_url: view.homeUrl,
+    feed_url: `${view.feedUrlBase}.json${q(view)}`,
+    description: view.description,
+    language: view.language,
+    authors: [{ name: view.author }],
+    ...(view.hub ? { hubs: [{ type: 'WebSub', url: view.hub }] } : {}),
+    items: view.entries.map((e) => ({
+      id: e.id,
+      url: e.link,
+      title: e.title,
+      content_html: entryHtml(e),
+      date_published: e.published.toISOString(),
+      date_modified: e.updated.toISOString(),
+      ...(e.categories.length > 0 ? { tags: e.categories } : {}),
+      _dumpfeed: {
+        date: e.date,
+        // Events: the whole range (README "Feeds in detail"); absent for a single day.
+        ...(e.endDate ? { endDate: e.endDate } : {}),
+        category: e.label,
+        credit: e.credit,
+        location: e.location,
+      },
+    })),
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
 /**
- * Adds the RFC 5005 feed-history links (and `fh:archive` for an archive document) after the Atom
- * self link: the `feed` package has no option for them.
+ * The body of an entry, the same in every format: the summary's paragraphs, then a line with the date
+ * (or an event's range), the dateline place, the category label and the photo credit. An entry with no
+ * summary still has text a reader can show (its date, at least); one with nothing at all, its title.
  */
-function withHistory(atom: string, view: FeedView): string {
-  if (!view.archiveLinks?.length && !view.archive) return atom;
-  const lines = (view.archiveLinks ?? []).map((l) => `    <link rel="${escapeHtml(l.rel)}" href="${escapeHtml(l.href)}"/>`);
-  if (view.archive) lines.push('    <fh:archive/>');
-  // Archive pages live in archive/, one folder below the stylesheet.
-  const withNs = view.archive
-    ? atom
-        .replace('<feed xmlns="http://www.w3.org/2005/Atom">', '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:fh="http://purl.org/syndication/history/1.0">')
-        .replace('<?xml-stylesheet href="feed.xsl"', '<?xml-stylesheet href="../feed.xsl"')
-    : atom;
-  return withNs.replace(/(\n {4}<link rel="self" [^\n]*\/>)/, `$1\n${lines.join('\n')}`);
-}
-
-/** The body of an entry: summary paragraphs, then an event's date range, the dateline place and the photo credit. */
 function entryHtml(entry: EntryView): string {
   const parts = paragraphsHtml(entry.summary);
-  // A feed entry has one date; an event's range is shown in its text.
-  const range = entry.endDate ? displayDate(entry.date, entry.endDate) : null;
-  const meta = [range, entry.location, entry.credit].filter((s): s is string => s !== null).map(escapeHtml);
-  if (meta.length) parts.push(`<p><small>${meta.join(' · ')}</small></p>`);
+  const meta = [displayDate(entry.date, entry.endDate), entry.location, entry.label, entry.credit].filter((s): s is string => !!s);
+  if (meta.length) parts.push(`<p><small>${meta.map(escapeHtml).join(' · ')}</small></p>`);
+  if (parts.length === 0) parts.push(`<p>${escapeHtml(entry.title)}</p>`);
   return parts.join('\n');
-}
-
-/**
- * `feed` writes JSON Feed 1.0 (`author`, version/1). Upgrade it to 1.1: `authors`, `language`, plain
- * titles (JSON is not HTML), and a `_dumpfeed` extension carrying the structured fields.
- */
-function toJsonFeed11(json: string, view: FeedView): string {
-  const doc = JSON.parse(json) as Record<string, unknown> & { items: Record<string, unknown>[] };
-  const items = doc.items.map((item, i) => {
-    const entry = view.entries[i]!;
-    const { author: _author, tags, ...rest } = item;
-    const out: Record<string, unknown> = { ...rest, title: entry.title };
-    if (Array.isArray(tags) && tags.length > 0) out.tags = tags;
-    // Every JSON Feed item must carry content_html or content_text.
-    if (out.content_html === undefined) out.content_text = entry.title;
-    out._dumpfeed = { date: entry.date, category: entry.categories[0] ?? null, credit: entry.credit, location: entry.location };
-    // Events: the whole range (README "Feeds"); absent for a single day.
-    if (entry.endDate) (out._dumpfeed as Record<string, unknown>).endDate = entry.endDate;
-    return out;
-  });
-  const { author: _author, items: _items, ...head } = doc;
-  return `${JSON.stringify(
-    {
-      ...head,
-      version: 'https://jsonfeed.org/version/1.1',
-      language: view.language,
-      authors: [{ name: view.author }],
-      items,
-    },
-    null,
-    2,
-  )}\n`;
 }

@@ -6,7 +6,8 @@ import { SinkError } from '../../errors.js';
 import type { StoredItem, StoredTopic } from '../../model.js';
 import type { Store } from '../../store/store.js';
 import { CustomTopicStore } from '../../store/custom-topic-store.js';
-import { allFeedView, customFeedView, topicFeedView, topicIdentity, topicSettings, type FeedView } from './feed-view.js';
+import { allFeedView, customFeedView, topicFeedView, type FeedView } from './feed-view.js';
+import { topicIdentity, topicSettings } from '../../catalog/topics.js';
 import { renderFeed } from './render-feeds.js';
 import { FEED_XSL } from './feed-xsl.js';
 import { renderOpml } from './render-opml.js';
@@ -137,18 +138,26 @@ export async function writeFeeds(store: Store, config: Config, topicIds?: Iterab
   }
   // Custom topics are few and cheap to render: all of them, every time; unchanged files stay as they are.
   const custom = new CustomTopicStore(store);
-  for (const topic of config.customTopics) await putFeed(customFeedView(config, topic, byId, custom.items(topic.slug, config.feeds.length)));
+  const whenEmpty = store.newestDumpAt() ?? undefined;
+  for (const topic of config.customTopics) {
+    await putFeed(customFeedView(config, topic, byId, custom.items(topic.slug, config.feeds.length), whenEmpty));
+  }
   if (topics.length > 0) {
-    await putFeed(allFeedView(config, byId, store.feedItems(null, config.feeds.length)));
+    await putFeed(allFeedView(config, byId, store.feedItems(null, config.feeds.length), whenEmpty));
     await put('feed.xsl', FEED_XSL);
     const entries = shown.map((t) => {
       const { title, homeUrl, feedUrlBase } = topicIdentity(config, t);
       return { title, xmlUrl: `${feedUrlBase}.atom`, htmlUrl: homeUrl };
     });
-    for (const t of config.customTopics) {
-      entries.push({ title: t.name, xmlUrl: `${config.feeds.baseUrl}feeds/${t.slug}.atom`, htmlUrl: `${config.feeds.baseUrl}topics/${t.slug}` });
-    }
+    // Custom topics in a list of their own: their entries carry the same ids as the pages' entries,
+    // and readers that keep one id in one feed (newsboat and others) would hide items of either.
     await put('topics.opml', renderOpml(config.feeds.title, entries));
+    const customEntries = config.customTopics.map((t) => ({
+      title: t.name,
+      xmlUrl: `${config.feeds.baseUrl}feeds/${t.slug}.atom`,
+      htmlUrl: `${config.feeds.baseUrl}topics/${t.slug}`,
+    }));
+    if (customEntries.length > 0) await put('custom-topics.opml', renderOpml(`${config.feeds.title}: custom topics`, customEntries));
   }
   return report;
 }

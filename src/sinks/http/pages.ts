@@ -1,7 +1,8 @@
 import type { Config } from '../../config/schema.js';
 import type { ParsedItem, StoredItem, StoredTopic } from '../../model.js';
 import type { TopicStats } from '../../store/store.js';
-import { itemLink, topicIdentity, topicSettings } from '../feeds/feed-view.js';
+import { itemLink } from '../feeds/feed-view.js';
+import { topicIdentity, topicSettings } from '../../catalog/topics.js';
 import { displayDate, escapeHtml as h, paragraphsHtml } from '../feeds/html.js';
 
 /**

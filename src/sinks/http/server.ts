@@ -8,7 +8,8 @@ import type { Config } from '../../config/schema.js';
 import type { StoredTopic } from '../../model.js';
 import type { Store } from '../../store/store.js';
 import { CustomTopicStore } from '../../store/custom-topic-store.js';
-import { allFeedView, customFeedView, topicFeedView, topicIdentity, topicSettings } from '../feeds/feed-view.js';
+import { allFeedView, customFeedView, topicFeedView } from '../feeds/feed-view.js';
+import { topicIdentity, topicSettings } from '../../catalog/topics.js';
 import { renderFeed } from '../feeds/render-feeds.js';
 import { errorPage, indexPage, itemPage, topicPage } from './pages.js';
 
@@ -124,8 +125,8 @@ export function createHttpServer(source: ServeSource): Server {
       ? `archive/${archive[1]}`
       : m
         ? `${m[1]}.${m[2]}`
-        : path === '/feeds/topics.opml'
-          ? 'topics.opml'
+        : path === '/feeds/topics.opml' || path === '/feeds/custom-topics.opml'
+          ? path.slice('/feeds/'.length)
           : path === '/feeds/feed.xsl'
             ? 'feed.xsl'
             : null;
@@ -220,11 +221,12 @@ function filteredFeed(
       return category === null || i.category?.toLowerCase() === category;
     })
     .slice(0, limit);
+  const whenEmpty = store.newestDumpAt() ?? undefined;
   const base = custom
-    ? customFeedView(config, custom, pages, chosen)
+    ? customFeedView(config, custom, pages, chosen, whenEmpty)
     : page
-      ? topicFeedView(config, page, chosen)
-      : allFeedView(config, pages, chosen);
+      ? topicFeedView(config, page, chosen, whenEmpty)
+      : allFeedView(config, pages, chosen, whenEmpty);
   const rendered = renderFeed({ ...base, query: `?${params.toString()}` });
   return entity(Buffer.from(rendered[ext]), FEED_TYPES[ext]!, 'public, max-age=300');
 }

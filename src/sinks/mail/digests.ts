@@ -6,7 +6,7 @@ import { titleKey } from '../../identify/item-key.js';
 import type { Context } from '../../pipeline.js';
 import { CustomTopicStore } from '../../store/custom-topic-store.js';
 import { DigestStore, type DigestCandidate } from '../../store/digest-store.js';
-import { topicIdentity } from '../feeds/feed-view.js';
+import { topicIdentity } from '../../catalog/topics.js';
 import { composeDigest, digestMessageId, senderAddress } from './compose-message.js';
 import { renderDigest } from './render-digest.js';
 import { lastSlot } from './schedule.js';

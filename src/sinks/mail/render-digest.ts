@@ -2,7 +2,8 @@ import type { Config, Subscriber } from '../../config/schema.js';
 import type { ParsedItem } from '../../model.js';
 import type { DigestCandidate } from '../../store/digest-store.js';
 import { displayDate, escapeHtml, paragraphsHtml } from '../feeds/html.js';
-import { itemLink, topicIdentity, topicSettings } from '../feeds/feed-view.js';
+import { itemLink } from '../feeds/feed-view.js';
+import { topicIdentity, topicSettings } from '../../catalog/topics.js';
 
 /** The three readable parts of a digest. */
 export interface DigestText {
