@@ -26,6 +26,26 @@ export function listenAddress(
   return { host: args.host ?? config.serve.host, port };
 }
 
+/** `http://host:port/` of a bound server. */
+export function serverUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+}
+
+/**
+ * Feeds and pages link to `feeds.baseUrl`. When that is not this server (the default
+ * `http://localhost:8080/` while serving on another port), say so once at start: readers would
+ * follow links to an address where nothing answers.
+ */
+export function linksElsewhere(config: Config, host: string, port: number): string | null {
+  const base = new URL(config.feeds.baseUrl);
+  const local = ['localhost', '127.0.0.1', '[::1]', '::1'];
+  const sameHost = base.hostname === host || (local.includes(base.hostname) && (local.includes(host) || host === '0.0.0.0' || host === '::'));
+  const basePort = Number(base.port || (base.protocol === 'https:' ? 443 : 80));
+  // A public address (a reverse proxy in front) is the operator's choice; only a local one can be wrong.
+  if (!local.includes(base.hostname) || (sameHost && basePort === port)) return null;
+  return `feeds and pages link to ${config.feeds.baseUrl} (feeds.baseUrl), not to this server at ${serverUrl(host, port)}; set feeds.baseUrl (or DUMPFEED_FEEDS_BASE_URL) to the address readers use`;
+}
+
 /** Starts listening; resolves with the bound port (useful with port 0). An address that cannot be used is a one-line error. */
 export function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -67,9 +87,10 @@ export async function serveCommand(args: ServeArgs): Promise<number> {
     },
   });
   const bound = await listen(server, host, port);
-  process.stdout.write(
-    `serving ${config.feeds.dir}/ and pages on http://${host.includes(':') ? `[${host}]` : host}:${bound}/ (public URL ${config.feeds.baseUrl})\n`,
-  );
+  const url = serverUrl(host, bound);
+  process.stdout.write(`serving ${config.feeds.dir}/ and pages on ${url} (public URL ${config.feeds.baseUrl})\n`);
+  const elsewhere = linksElsewhere(config, host, bound);
+  if (elsewhere) process.stderr.write(`warning: ${elsewhere}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => server.close(() => resolve());
     process.once('SIGTERM', stop);

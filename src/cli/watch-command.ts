@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { Daemon } from '../daemon.js';
 import { createHttpServer } from '../sinks/http/server.js';
-import { listen, listenAddress } from './serve-command.js';
+import { linksElsewhere, listen, listenAddress, serverUrl } from './serve-command.js';
 import { loadConfig } from '../config/load-config.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../log.js';
 import { UsageError } from '../errors.js';
@@ -66,10 +66,9 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
       const { host, port } = listenAddress(daemon.currentConfig, args);
       server = createHttpServer({ store: daemon.storeForServing, config: () => daemon.currentConfig, health: () => daemon.health() });
       const bound = await listen(server, host, port);
-      logger.info(
-        { url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}/`, publicUrl: daemon.currentConfig.feeds.baseUrl },
-        'serving',
-      );
+      logger.info({ url: serverUrl(host, bound), publicUrl: daemon.currentConfig.feeds.baseUrl }, 'serving');
+      const elsewhere = linksElsewhere(daemon.currentConfig, host, bound);
+      if (elsewhere) logger.warn(elsewhere);
     }
   } catch (error) {
     server?.close();

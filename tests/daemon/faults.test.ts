@@ -241,3 +241,31 @@ describe('smaller things', () => {
     );
   });
 });
+
+describe('links that point elsewhere', () => {
+  it('serve on another port than feeds.baseUrl says once, at start, where the links point', async () => {
+    const dir = tempDir();
+    expect(cli(['ingest', '--db', 'db', seedFiles()[0]!], dir).code).toBe(0);
+    const run = async (extra: string[]) => {
+      const child = spawn(process.execPath, [BIN, 'serve', '--db', 'db', '--port', '0', ...extra], { cwd: dir });
+      let out = '';
+      let err = '';
+      child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+      await new Promise<void>((resolve) =>
+        child.stdout.setEncoding('utf8').on('data', (c: string) => {
+          out += c;
+          if (out.includes('\n')) resolve();
+        }),
+      );
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.on('exit', resolve));
+      return { out, err };
+    };
+    const plain = await run([]);
+    expect(plain.err).toMatch(
+      /^warning: feeds and pages link to http:\/\/localhost:8080\/ \(feeds\.baseUrl\), not to this server at http:\/\/127\.0\.0\.1:\d+\/; set feeds\.baseUrl/,
+    );
+    writeFileSync(join(dir, 'c.json'), JSON.stringify({ feeds: { baseUrl: 'https://news.example.org/' } }));
+    expect((await run(['--config', 'c.json'])).err).toBe('');
+  });
+});

@@ -148,18 +148,52 @@ describe('serving feeds', () => {
     expect(head.headers.etag).toBe(getR.headers.etag);
   });
 
-  it('gives a browser the feed as XML with a stylesheet, and a feed reader the feed type', async () => {
+  // Browsers are dropping XSLT: a person who opens a feed's address gets the topic's page; every reader
+  // gets the feed. The Accept headers are the ones these clients send.
+  it.each([
+    [
+      'Chromium',
+      'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7',
+      'html',
+    ],
+    ['Firefox', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', 'html'],
+    ['Safari', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', 'html'],
+    ['newsboat 2.21', '*/*', 'feed'],
+    [
+      'Universal Feed Parser 6',
+      'application/atom+xml,application/rdf+xml,application/rss+xml,application/x-netcdf,application/xml;q=0.9,text/xml;q=0.2,*/*;q=0.1',
+      'feed',
+    ],
+    [
+      'Miniflux',
+      'application/xml, application/atom+xml, application/rss+xml, application/rdf+xml, application/feed+json, text/html, */*;q=0.9',
+      'feed',
+    ],
+    [
+      'NetNewsWire',
+      'application/rss+xml, application/atom+xml, application/feed+json, application/json, text/xml, application/xml;q=0.9, text/html;q=0.8',
+      'feed',
+    ],
+    ["Feedly's fetcher", '*/*', 'feed'],
+    ['curl', '*/*', 'feed'],
+    ['no Accept header', '', 'feed'],
+  ])('%s gets the %s', async (_, accept, expected) => {
     const { base } = await served();
-    const browser = await get(base, '/feeds/press-releases.atom', {
-      Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
-    });
-    expect(browser.headers['content-type']).toBe('application/xml; charset=utf-8');
-    expect(browser.body.toString()).toMatch(
-      /^<\?xml version="1.0" encoding="utf-8"\?>\s*<\?xml-stylesheet href="feed.xsl" type="text\/xsl"\?>/,
-    );
-    const xsl = await get(base, '/feeds/feed.xsl');
-    expect(xsl.status).toBe(200);
-    expect(xsl.body.toString()).toContain('<xsl:stylesheet');
+    for (const [path, type] of [
+      ['/feeds/press-releases.atom', 'application/atom+xml; charset=utf-8'],
+      ['/feeds/press-releases.rss', 'application/rss+xml; charset=utf-8'],
+      ['/feeds/all.json', 'application/feed+json; charset=utf-8'],
+    ] as const) {
+      const r = await get(base, path, accept ? { Accept: accept } : {});
+      expect(r.status).toBe(200);
+      expect(r.headers.vary).toBe('Accept, Accept-Encoding');
+      if (expected === 'html') {
+        expect(r.headers['content-type'], path).toBe('text/html; charset=utf-8');
+        expect(r.body.toString()).toMatch(/<h1>(Press releases|dumpfeed)<\/h1>/);
+      } else {
+        expect(r.headers['content-type'], path).toBe(type);
+      }
+    }
   });
 });
 

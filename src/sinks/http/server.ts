@@ -70,6 +70,24 @@ export function createHttpServer(source: ServeSource): Server {
   server.keepAliveTimeout = 5_000;
   server.maxHeadersCount = 100;
 
+  function indexHtml(config: Config): Body {
+    const topics = source.store.topicStats().map((stats) => ({ stats, latest: source.store.feedItems(stats.id, 3) }));
+    return html(indexPage(config, topics), 'public, max-age=60');
+  }
+
+  /** The HTML page of a page topic or a custom topic, or null when there is none by that slug. */
+  function topicHtml(config: Config, slug: string): Body | null {
+    const topic = findTopic(source.store, config, slug);
+    if (topic) {
+      const shown = { ...topicIdentity(config, topic), sourceUrl: topicSettings(config, topic).sourceUrl };
+      return html(topicPage(config, shown, source.store.feedItems(topic.id, config.feeds.length)), 'public, max-age=60');
+    }
+    const custom = config.customTopics.find((t) => t.slug === slug);
+    if (!custom) return null;
+    const shown = { title: custom.name, feedUrlBase: `${config.feeds.baseUrl}feeds/${custom.slug}` };
+    return html(topicPage(config, shown, new CustomTopicStore(source.store).items(custom.slug, config.feeds.length)), 'public, max-age=60');
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const config = source.config();
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -82,28 +100,11 @@ export function createHttpServer(source: ServeSource): Server {
     }
     const [path = '/', query = ''] = (req.url ?? '/').split('?', 2);
     if (path === '/healthz') return send(req, res, 200, json(publicHealth(source.health())));
-    if (path === '/') {
-      const topics = source.store.topicStats().map((stats) => ({ stats, latest: source.store.feedItems(stats.id, 3) }));
-      return send(req, res, 200, html(indexPage(config, topics), 'public, max-age=60'));
-    }
+    if (path === '/') return send(req, res, 200, indexHtml(config));
     let m = /^\/topics\/([a-z0-9]+(?:-[a-z0-9]+)*)$/.exec(path);
     if (m) {
-      const topic = findTopic(source.store, config, m[1]!);
-      if (topic) {
-        const shown = { ...topicIdentity(config, topic), sourceUrl: topicSettings(config, topic).sourceUrl };
-        return send(
-          req,
-          res,
-          200,
-          html(topicPage(config, shown, source.store.feedItems(topic.id, config.feeds.length)), 'public, max-age=60'),
-        );
-      }
-      const custom = config.customTopics.find((t) => t.slug === m![1]);
-      if (custom) {
-        const shown = { title: custom.name, feedUrlBase: `${config.feeds.baseUrl}feeds/${custom.slug}` };
-        const items = new CustomTopicStore(source.store).items(custom.slug, config.feeds.length);
-        return send(req, res, 200, html(topicPage(config, shown, items), 'public, max-age=60'));
-      }
+      const page = topicHtml(config, m[1]!);
+      if (page) return send(req, res, 200, page);
     }
     m = /^\/items\/([0-9a-f]{12}(?:-\d+)?)$/.exec(path);
     if (m) {
@@ -112,6 +113,15 @@ export function createHttpServer(source: ServeSource): Server {
       if (item && topic) return send(req, res, 200, html(itemPage(config, topic, item, item.version), 'public, max-age=300'));
     }
     m = FEED_NAME.exec(path);
+    // A person who opens a feed's address in a browser gets its page: browsers are dropping XSLT, and
+    // a raw feed is no page. Readers, which prefer a feed type to HTML, get the feed.
+    if (m && prefersHtml(req.headers.accept)) {
+      const page = m[1] === 'all' ? indexHtml(config) : topicHtml(config, m[1]!);
+      if (page) {
+        res.setHeader('Vary', 'Accept, Accept-Encoding');
+        return send(req, res, 200, page);
+      }
+    }
     if (m && query) {
       const filtered = filteredFeed(source.store, config, m[1]!, m[2] as 'atom' | 'rss' | 'json', new URLSearchParams(query));
       if (typeof filtered === 'string') return send(req, res, 400, html(errorPage(config, 400, filtered), 'no-store'));
@@ -133,11 +143,8 @@ export function createHttpServer(source: ServeSource): Server {
     if (name) {
       const file = await feedFile(config, name);
       if (file) {
-        // A browser asking for a page gets the feed as plain XML so that it applies feed.xsl; feed
-        // readers get the feed's own type.
-        const browser = /\btext\/html\b/.test(req.headers.accept ?? '') && /\.(atom|rss)$/.test(name);
         res.setHeader('Vary', 'Accept, Accept-Encoding');
-        return send(req, res, 200, browser ? { ...file, type: 'application/xml; charset=utf-8' } : file);
+        return send(req, res, 200, file);
       }
     }
     send(req, res, 404, html(errorPage(config, 404, 'Not found'), 'no-store'));
@@ -295,6 +302,38 @@ function send(req: IncomingMessage, res: ServerResponse, status: number, entityB
   res.setHeader('Content-Length', body.length);
   res.end(req.method === 'HEAD' ? undefined : body);
 }
+
+/**
+ * True when the client prefers HTML to every feed type: `text/html` has a higher quality than any of
+ * the Atom, RSS, JSON Feed and XML types (or `*\/*`) it accepts. Browsers say `text/html,…,application/xml;q=0.9`;
+ * readers either do not name HTML or rank it no higher than their feed types (Universal Feed Parser,
+ * Miniflux, NetNewsWire, newsboat, curl).
+ */
+export function prefersHtml(accept: string | undefined): boolean {
+  if (!accept) return false;
+  let html = 0;
+  let feed = 0;
+  for (const part of accept.split(',')) {
+    const [rawType, ...params] = part.trim().split(';');
+    const type = rawType!.trim().toLowerCase();
+    const qParam = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+    const q = qParam === undefined ? 1 : Number(qParam);
+    if (type === 'text/html' || type === 'application/xhtml+xml') html = Math.max(html, q);
+    else if (FEED_ACCEPT.has(type)) feed = Math.max(feed, q);
+  }
+  return html > 0 && html > feed;
+}
+
+const FEED_ACCEPT = new Set([
+  'application/atom+xml',
+  'application/rss+xml',
+  'application/feed+json',
+  'application/json',
+  'application/xml',
+  'text/xml',
+  'application/rdf+xml',
+  '*/*',
+]);
 
 function notModified(req: IncomingMessage, b: Body): boolean {
   const match = req.headers['if-none-match'];
