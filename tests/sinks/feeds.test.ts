@@ -141,6 +141,15 @@ describe('feeds of the five seeds', () => {
     const all = rowanParse(read(join(ctx.feeds, 'all.atom')));
     const usdol = all.items.find((i) => i.title === 'ILO, USDOL launch new project to support rural workers')!;
     expect(usdol.categories.map((c) => c.term)).toEqual(['Press release', 'News and events']);
+    // In a feed that mixes pages, _dumpfeed.category is still the item's own label: null when it has none.
+    const mixed = JSON.parse(read(join(ctx.feeds, 'all.json'))) as {
+      items: { title: string; tags?: string[]; _dumpfeed: { category: string | null } }[];
+    };
+    const unlabelled = mixed.items.find(
+      (i) => i.title === 'ILO supports the Government of Bangladesh for skills development in the caregiving occupation',
+    )!;
+    expect(unlabelled.tags).toEqual(['Press releases']);
+    expect(unlabelled._dumpfeed.category).toBeNull();
   });
 
   it('lists every topic feed in topics.opml', async () => {
