@@ -39,7 +39,8 @@ export function serverUrl(host: string, port: number): string {
 export function linksElsewhere(config: Config, host: string, port: number): string | null {
   const base = new URL(config.feeds.baseUrl);
   const local = ['localhost', '127.0.0.1', '[::1]', '::1'];
-  const sameHost = base.hostname === host || (local.includes(base.hostname) && (local.includes(host) || host === '0.0.0.0' || host === '::'));
+  const sameHost =
+    base.hostname === host || (local.includes(base.hostname) && (local.includes(host) || host === '0.0.0.0' || host === '::'));
   const basePort = Number(base.port || (base.protocol === 'https:' ? 443 : 80));
   // A public address (a reverse proxy in front) is the operator's choice; only a local one can be wrong.
   if (!local.includes(base.hostname) || (sameHost && basePort === port)) return null;

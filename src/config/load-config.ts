@@ -59,13 +59,15 @@ export function environmentName(section: string, key: string): string {
  * which key each variable set, for messages.
  */
 export function applyEnvironment(raw: unknown, env: NodeJS.ProcessEnv, where: string): Map<string, string> {
+  const set = new Map<string, string>();
+  // Most runs set none: the key list (the defaults, from the schema) is built only when one is set.
+  if (!Object.keys(env).some((name) => name.startsWith('DUMPFEED_') && !OTHER_VARIABLES.has(name))) return set;
   const known = new Map<string, { section: string; key: string; sample: unknown }>();
   const defaults = configSchema.parse({}) as Record<string, unknown>;
   for (const [section, value] of Object.entries(defaults)) {
     if (value === null || typeof value !== 'object' || Array.isArray(value) || section === 'topics') continue;
     for (const [key, sample] of Object.entries(value)) known.set(environmentName(section, key), { section, key, sample });
   }
-  const set = new Map<string, string>();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return set;
   const target = raw as Record<string, Record<string, unknown>>;
   for (const [name, text] of Object.entries(env)) {

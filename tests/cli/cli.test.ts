@@ -34,6 +34,24 @@ describe('dumpfeed parse', () => {
     expect(cli(['ingest', '--nope', 'x']).code).toBe(2);
   });
 
+  it('each command has its own options and help; an option it does not take is an error; a typo gets a suggestion', () => {
+    const wrong = cli(['status', '--send', '--topic', 'x', '--port', '9']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/^error: status: Unknown option '--send'\n\nusage: dumpfeed status \[options\]\n/);
+    expect(wrong.stderr).not.toContain('--send ');
+    for (const help of [cli(['help', 'ingest']), cli(['ingest', '--help']), cli(['ingest', '-h'])]) {
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(/^usage: dumpfeed ingest PATH\.\.\. \[options\]\n/);
+      expect(help.stdout).toContain('  --verbose ');
+      expect(help.stdout).not.toContain('--send');
+    }
+    expect(cli(['help', 'digest']).stdout).toContain('  --at TIME ');
+    const typo = cli(['ingset', 'x']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/^error: unknown command "ingset" \(did you mean "ingest"\?\)\n/);
+    expect(cli(['help']).stdout).toMatch(/^usage: dumpfeed <command> \[options\]\n\ncommands:\n {2}parse FILE/);
+  });
+
   it('prints its version', () => {
     expect(cli(['--version']).stdout).toMatch(/^dumpfeed \d+\.\d+\.\d+\n$/);
   });
