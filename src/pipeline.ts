@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import type { Config } from './config/schema.js';
+import type { Context } from './context.js';
 import { ParseError, StoreError } from './errors.js';
 import type { DumpResult } from './model.js';
 import { configSlugs } from './catalog/slugs.js';
@@ -12,14 +12,8 @@ import { writeFeeds, type FeedWriteReport } from './sinks/feeds/write-feeds.js';
 import { dumpNameFilter, listDumpFiles, shownPath, type DumpPath, type Skipped } from './source/dump-files.js';
 import { readDumpFile } from './source/read-dump.js';
 import { CustomTopicStore } from './store/custom-topic-store.js';
-import type { Store } from './store/store.js';
 
-/** What every stage gets: the store, the config, and the clock (injected so outputs are testable). */
-export interface Context {
-  store: Store;
-  config: Config;
-  now: () => Date;
-}
+export type { Context } from './context.js';
 
 /** One processed dump plus the topic it touched (to know which feeds to rewrite). */
 export interface ProcessedDump {

@@ -1,3 +1,5 @@
+import { RESERVED_SLUGS } from '../config/schema.js';
+
 /** Readable, URL- and file-safe slug: `Press releases` -> `press-releases`, `Niños & Niñas` -> `ninos-ninas`. */
 export function slugify(text: string, maxLength = 60): string {
   const slug = text
@@ -19,7 +21,7 @@ export function slugify(text: string, maxLength = 60): string {
  * A clash within the config, or between the config and a page already stored, is an error naming both;
  * a new page whose slug is taken gets the next free one (`bangladesh-2`), with a warning.
  */
-export const RESERVED_SLUGS: ReadonlySet<string> = new Set(['all', 'topics', 'index']);
+export { RESERVED_SLUGS };
 
 /** The slugs the config gives, with who has each: custom topics and renamed pages. */
 export function configSlugs(config: {

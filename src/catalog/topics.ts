@@ -1,5 +1,5 @@
 import type { Config, TopicSettings } from '../config/schema.js';
-import { titleKey } from '../identify/item-key.js';
+import { titleKey } from '../normalize.js';
 import type { StoredTopic } from '../model.js';
 import { configSlugs } from './slugs.js';
 import { ConfigError } from '../errors.js';

@@ -1,5 +1,5 @@
 import { loadConfig, type ConfigOverrides } from '../config/load-config.js';
-import type { Context } from '../pipeline.js';
+import type { Context } from '../context.js';
 import { Store } from '../store/store.js';
 
 /** Loads the config and opens the store for a command; the caller closes the store. */

@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { RESERVED_SLUGS } from '../catalog/slugs.js';
-import { configSchema, type Config } from './schema.js';
+import { configSchema, RESERVED_SLUGS, type Config } from './schema.js';
 import { smtpSettings } from './secrets.js';
 
 /** Where the config is looked for when no --config is given. */

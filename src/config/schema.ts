@@ -36,6 +36,9 @@ const matcher = z
     }
   });
 
+/** Slugs the site itself uses (`feeds/all.*`, `/topics/`, the index): no topic may have them. */
+export const RESERVED_SLUGS: ReadonlySet<string> = new Set(['all', 'topics', 'index']);
+
 /** `immediate`, `hourly`, `daily HH:MM` or `weekly DAY HH:MM`. */
 export const SCHEDULE_RE =
   /^(immediate|hourly|daily ([01]\d|2[0-3]):[0-5]\d|weekly (mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):[0-5]\d)$/;

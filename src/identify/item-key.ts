@@ -1,28 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ParsedItem } from '../model.js';
+import { titleKey } from '../normalize.js';
 
-/**
- * Normalises a title for comparison: case folded, Unicode compatibility form, every run of
- * punctuation, quotes and white space made one space. `ILO’s  EU-funded` == `ILO's EU funded`.
- */
-export function titleKey(title: string): string {
-  const lower = title.toLowerCase();
-  // Plain ASCII (most titles) needs neither Unicode normalisation nor Unicode classes.
-  if (ASCII.test(lower)) return lower.replace(/[^a-z0-9]+/g, ' ').trim();
-  return lower
-    .normalize('NFKC')
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
-}
-
-const ASCII = /^[\x00-\x7f]*$/;
-
-/** Normalised summary for comparison, or null when there is none. */
-export function summaryKey(summary: string | null): string | null {
-  if (summary === null) return null;
-  const k = titleKey(summary);
-  return k === '' ? null : k;
-}
+export { summaryKey, titleKey } from '../normalize.js';
 
 /** True when two versions of an item differ in anything a reader sees. */
 export function sameContent(a: ParsedItem, b: ParsedItem): boolean {

@@ -3,7 +3,7 @@ import { backoffMs } from '../../backoff.js';
 import { configPattern, matchText } from '../../text-matcher.js';
 import type { NodemailerError } from 'nodemailer/lib/errors';
 import { titleKey } from '../../identify/item-key.js';
-import type { Context } from '../../pipeline.js';
+import type { Context } from '../../context.js';
 import { CustomTopicStore } from '../../store/custom-topic-store.js';
 import { DigestStore, type DigestCandidate } from '../../store/digest-store.js';
 import { topicIdentity } from '../../catalog/topics.js';
