@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import packagedChromium from '@sparticuz/chromium';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -10,8 +11,11 @@ import { createHttpServer } from '../../src/sinks/http/server.js';
 import { Store } from '../../src/store/store.js';
 import { FIXTURES, seedFiles, testConfig, writeDump } from '../helpers.js';
 
-// Debian's Chromium, installed by .ci/run (apt-get install chromium).
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// A Chromium from the npm registry: @sparticuz/chromium ships the browser inside its package and
+// unpacks it on first use, so `npm ci` is all a fresh machine needs (CHROMIUM_PATH picks another one).
+async function chromiumPath(): Promise<string> {
+  return process.env.CHROMIUM_PATH ?? (await packagedChromium.executablePath());
+}
 
 describe('what a person sees in a browser', () => {
   let browser: Browser;
@@ -19,7 +23,6 @@ describe('what a person sees in a browser', () => {
   let close: () => void;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
     // Not testContext(): its clean-up runs after each test, and this server lives for the whole suite.
     const dir = mkdtempSync(join(tmpdir(), 'dumpfeed-browser-'));
     let config = testConfig(dir);
@@ -41,7 +44,7 @@ describe('what a person sees in a browser', () => {
       rmSync(dir, { recursive: true, force: true });
     };
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: await chromiumPath(),
       args: [
         '--no-sandbox',
         '--disable-gpu',
