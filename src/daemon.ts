@@ -409,12 +409,15 @@ export class Daemon {
     const transport = this.transport;
     this.digesting = (async () => {
       try {
-        for (const plan of await planDigests(this.ctx, this.now())) {
+        const stopping = () => this.stopping;
+        for (const plan of await planDigests(this.ctx, this.now(), false, stopping)) {
           if (plan.digest)
             this.log.info({ to: plan.address, subject: plan.digest.subject, items: plan.digest.items.length }, 'digest queued');
         }
-        const report = await sendDigests(this.ctx, transport, this.now);
-        for (const s of report.sent) this.log.info({ to: s.address, subject: s.subject }, 'digest sent');
+        // Each digest is logged as it goes out, not when the round ends.
+        const report = await sendDigests(this.ctx, transport, this.now, stopping, (s) =>
+          this.log.info({ to: s.address, subject: s.subject }, 'digest sent'),
+        );
         for (const r of report.retrying) this.recordError(`mail to ${r.address}`, r.error, { retryAt: r.next });
         for (const f of report.failed) this.recordError(`mail to ${f.address}`, `${f.error}; not retried`);
       } catch (error) {
@@ -461,6 +464,16 @@ export class Daemon {
   }
 
   /** Stops taking dumps, finishes the one in hand, writes pending feeds and closes the store. */
+  /** For an exit past the stop deadline: closes the store if it can and releases the lock. */
+  abandon(): void {
+    try {
+      this.store.close();
+    } catch {
+      // A statement is running: the exit closes the file anyway.
+    }
+    this.releaseLock();
+  }
+
   async stop(signal: string): Promise<void> {
     if (this.stopping) return;
     this.log.info({ signal, queued: this.pending.size }, 'stopping');

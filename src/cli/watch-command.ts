@@ -36,12 +36,16 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
   // start to finish, then stops cleanly.
   let stopAsked: NodeJS.Signals | null = null;
   let failed = false;
+  // Set once the daemon exists: the stop deadline releases its lock.
+  const started: { daemon?: Daemon } = {};
   let requestStop: (signal: NodeJS.Signals | 'fatal') => void = (signal) => {
     if (signal !== 'fatal') stopAsked = signal;
   };
   const onStop = (signal: NodeJS.Signals): void => {
     setTimeout(() => {
       logger.fatal({ signal }, `did not stop within ${STOP_DEADLINE_MS / 1000} s, exiting`);
+      // No stale lock behind: the next start need not wonder whether this process still runs.
+      started.daemon?.abandon();
       process.exit(1);
     }, STOP_DEADLINE_MS).unref();
     requestStop(signal);
@@ -58,6 +62,7 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
       requestStop('fatal');
     },
   });
+  started.daemon = daemon;
   process.on('SIGHUP', () => void daemon.reload('SIGHUP'));
   let server: Server | null = null;
   try {

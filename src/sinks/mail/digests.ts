@@ -33,7 +33,12 @@ export interface SubscriberPlan {
  * `immediate`: whenever a dump has been stored since their last digest). A due subscriber with nothing
  * new gets no digest; their cursor still moves on. With `dryRun` nothing is written.
  */
-export async function planDigests(ctx: Context, now: Date, dryRun = false): Promise<SubscriberPlan[]> {
+export async function planDigests(
+  ctx: Context,
+  now: Date,
+  dryRun = false,
+  shouldStop: () => boolean = () => false,
+): Promise<SubscriberPlan[]> {
   const digests = new DigestStore(ctx.store);
   const custom = new CustomTopicStore(ctx.store);
   const upTo = ctx.store.lastDumpId();
@@ -41,6 +46,9 @@ export async function planDigests(ctx: Context, now: Date, dryRun = false): Prom
   // Time-zone arithmetic is slow and subscribers share schedules: one slot per schedule and zone.
   const slots = new Map<string, Date | null>();
   for (const sub of ctx.config.subscribers) {
+    // A stop (SIGTERM) leaves the subscribers not yet planned for the next round: each plan is recorded
+    // in its own transaction, so nothing is half done.
+    if (shouldStop()) break;
     const zone = sub.timeZone ?? ctx.config.mail.timeZone;
     const slotKey = `${sub.schedule}|${zone}`;
     if (!slots.has(slotKey)) slots.set(slotKey, lastSlot(sub.schedule, zone, now));
@@ -129,9 +137,16 @@ export interface SendReport {
  * `mail.ratePerSecond` messages a second. A digest is marked sent only after the server accepted it:
  * a crash between the two is the one window in which a digest can go out twice (with the same
  * Message-ID). A refusal that may pass (connection failure, 4xx) is retried with backoff, across
- * restarts; a permanent one (5xx) is recorded and not retried.
+ * restarts; a permanent one (5xx) is recorded and not retried. `shouldStop` ends the round early, between
+ * two sends.
  */
-export async function sendDigests(ctx: Context, transport: DigestTransport, now: () => Date): Promise<SendReport> {
+export async function sendDigests(
+  ctx: Context,
+  transport: DigestTransport,
+  now: () => Date,
+  shouldStop: () => boolean = () => false,
+  onSent?: (sent: { address: string; subject: string }) => void,
+): Promise<SendReport> {
   const digests = new DigestStore(ctx.store);
   const report: SendReport = { sent: [], retrying: [], failed: [] };
   const due = digests.dueDigests(now());
@@ -147,12 +162,15 @@ export async function sendDigests(ctx: Context, transport: DigestTransport, now:
   // Once a connection fails, the other digests of this round would fail the same way: stop the round.
   let down = false;
   const worker = async (): Promise<void> => {
-    for (let d = due.shift(); d && !down; d = due.shift()) {
+    // A stop starts no new send: the digest in hand is finished and marked, the others stay queued.
+    for (let d = due.shift(); d && !down && !shouldStop(); d = due.shift()) {
       await pace();
+      if (shouldStop()) break;
       try {
         await transport.send(d, from);
         digests.markSent(d.id, now());
         report.sent.push({ address: d.address, subject: d.subject });
+        onSent?.({ address: d.address, subject: d.subject });
       } catch (error) {
         const e = error as NodemailerError;
         const message = `${e.responseCode ? `${e.responseCode} ` : ''}${(e.response ?? e.message).trim()}`;
