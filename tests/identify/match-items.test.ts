@@ -38,7 +38,7 @@ describe('matching a dump to the stored items', () => {
     item('Jobs report for Asia', '2021-05-03', { summary: 'Unemployment fell in the region.' }),
     item('Safety in small mines', '2021-05-02'),
     item('Webinar series on social dialogue', null),
-    item('Remarks at the launch of the re', null, { maybeCut: true }),
+    { ...item('Remarks at the launch of the re', null), maybeCut: true },
   ]);
 
   it.each([
