@@ -12,10 +12,8 @@ import { DumpfeedError, StoreError } from './errors.js';
 import type { Logger } from './log.js';
 import type { DumpResult } from './model.js';
 import { processDump, reconcileCustomTopics, type Context } from './pipeline.js';
-import { announceToHub } from './sinks/feeds/websub.js';
 import { removeStaleTempFiles } from './sinks/feeds/write-file.js';
-import { writeFeeds } from './sinks/feeds/write-feeds.js';
-import { planDigests, sendDigests } from './sinks/mail/digests.js';
+import { feedsOutput, mailOutput, publishAll } from './sinks/outputs.js';
 import { createTransport, type DigestTransport } from './sinks/mail/transport.js';
 import { dumpNameFilter, listDumpFiles, printable, type DumpPath } from './source/dump-files.js';
 import { explainWatchError, watchInbox } from './source/watch-inbox.js';
@@ -65,6 +63,7 @@ export class Daemon {
   /** Topics whose feeds are not yet written. */
   private readonly dirty = new Set<number>();
   private feedsFailing = false;
+  private readonly feeds = feedsOutput();
   private feedRetry: NodeJS.Timeout | null = null;
   private feedRetryAttempt = 0;
   private draining: Promise<void> | null = null;
@@ -368,24 +367,24 @@ export class Daemon {
   private async flushFeeds(all = false): Promise<void> {
     if (!all && this.dirty.size === 0 && !this.feedsFailing) return;
     const topics = [...this.dirty];
-    try {
-      const report = await writeFeeds(this.store, this.config, all || this.feedsFailing ? undefined : topics);
+    const [report] = await publishAll(this.ctx, [this.feeds], { topics: all || this.feedsFailing ? 'all' : topics });
+    for (const warning of report!.warnings) this.log.warn({ where: 'websub' }, warning);
+    if (report!.errors.length === 0) {
       for (const t of topics) this.dirty.delete(t);
       if (this.feedsFailing) this.log.info('feeds can be written again');
       this.feedsFailing = false;
       this.feedRetryAttempt = 0;
-      if (report.written.length > 0) this.log.info({ written: report.written.length, unchanged: report.unchanged }, 'feeds written');
-      for (const failure of await announceToHub(this.config, report.written)) this.log.warn({ where: 'websub' }, failure);
-    } catch (error) {
-      this.feedsFailing = true;
-      const delay = backoffMs(++this.feedRetryAttempt, 500, this.config.watch.retryMaxMs);
-      this.recordError('feeds', describe(error), { retryInMs: delay });
-      if (!this.feedRetry && !this.stopping) {
-        this.feedRetry = setTimeout(() => {
-          this.feedRetry = null;
-          this.kick();
-        }, delay);
-      }
+      if (report!.written.length > 0) this.log.info({ written: report!.written.length, unchanged: report!.unchanged }, 'feeds written');
+      return;
+    }
+    this.feedsFailing = true;
+    const delay = backoffMs(++this.feedRetryAttempt, 500, this.config.watch.retryMaxMs);
+    this.recordError('feeds', report!.errors.join('; '), { retryInMs: delay });
+    if (!this.feedRetry && !this.stopping) {
+      this.feedRetry = setTimeout(() => {
+        this.feedRetry = null;
+        this.kick();
+      }, delay);
     }
   }
 
@@ -408,21 +407,10 @@ export class Daemon {
     if (!this.transport || this.stopping || this.digesting) return;
     const transport = this.transport;
     this.digesting = (async () => {
-      try {
-        const stopping = () => this.stopping;
-        for (const plan of await planDigests(this.ctx, this.now(), false, stopping)) {
-          if (plan.digest)
-            this.log.info({ to: plan.address, subject: plan.digest.subject, items: plan.digest.items.length }, 'digest queued');
-        }
-        // Each digest is logged as it goes out, not when the round ends.
-        const report = await sendDigests(this.ctx, transport, this.now, stopping, (s) =>
-          this.log.info({ to: s.address, subject: s.subject }, 'digest sent'),
-        );
-        for (const r of report.retrying) this.recordError(`mail to ${r.address}`, r.error, { retryAt: r.next });
-        for (const f of report.failed) this.recordError(`mail to ${f.address}`, `${f.error}; not retried`);
-      } catch (error) {
-        this.recordError('mail', describe(error));
-      }
+      // Each digest is logged as it goes out, not when the round ends; a stop ends the round between two sends.
+      const mail = mailOutput(transport, (s) => this.log.info({ to: s.address, subject: s.subject }, 'digest sent'));
+      const [report] = await publishAll(this.ctx, [mail], { topics: 'all', shouldStop: () => this.stopping });
+      for (const error of report!.errors) this.recordError('mail', error);
     })().finally(() => (this.digesting = null));
   }
 

@@ -6,9 +6,9 @@ import { configSlugs } from './catalog/slugs.js';
 import { assertDistinctSlugs } from './catalog/topics.js';
 import { compileRules } from './identify/topic-rules.js';
 import { parseDumpBytes } from './parse/parse-dump.js';
-import { announceToHub } from './sinks/feeds/websub.js';
 import { removeStaleTempFiles } from './sinks/feeds/write-file.js';
-import { writeFeeds, type FeedWriteReport } from './sinks/feeds/write-feeds.js';
+import type { FeedWriteReport } from './sinks/feeds/write-feeds.js';
+import { feedsOutput, publishAll } from './sinks/outputs.js';
 import { dumpNameFilter, listDumpFiles, shownPath, type DumpPath, type Skipped } from './source/dump-files.js';
 import { readDumpFile } from './source/read-dump.js';
 import { CustomTopicStore } from './store/custom-topic-store.js';
@@ -95,6 +95,8 @@ function emptyResult(file: string): DumpResult {
 export interface IngestReport {
   files: DumpResult[];
   feeds: FeedWriteReport;
+  /** Why the feeds could not be written (the next run repairs them). */
+  feedErrors: string[];
   /** Feeds the WebSub hub could not be told about. */
   hubFailures: string[];
 }
@@ -127,8 +129,15 @@ export async function ingestPaths(
     files.push(result);
     onResult?.(result);
   }
-  const feeds = await writeFeeds(ctx.store, ctx.config);
-  return { files, feeds, hubFailures: await announceToHub(ctx.config, feeds.written) };
+  // Every feed is re-rendered (only changed files are written): a run cut off before its feeds were
+  // written, or a config change, is repaired too.
+  const [feeds] = await publishAll(ctx, [feedsOutput()], { topics: 'all' });
+  return {
+    files,
+    feeds: { written: feeds!.written, unchanged: feeds!.unchanged },
+    feedErrors: feeds!.errors,
+    hubFailures: feeds!.warnings,
+  };
 }
 
 /** Rebuilds the custom topics whose rule is new or changed since they were last built. */

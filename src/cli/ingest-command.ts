@@ -45,7 +45,8 @@ export async function ingestCommand(args: IngestArgs): Promise<number> {
       );
     }
     for (const f of report.hubFailures) process.stderr.write(`warning: WebSub hub: ${f}\n`);
-    return report.files.some((f) => f.error !== null) ? 1 : 0;
+    for (const e of report.feedErrors) process.stderr.write(`error: feeds: ${e}; the dumps are stored, the next run writes the feeds\n`);
+    return report.files.some((f) => f.error !== null) || report.feedErrors.length > 0 ? 1 : 0;
   } finally {
     ctx.store.close();
   }

@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import { titleKey } from '../identify/item-key.js';
 import { compileRules } from '../identify/topic-rules.js';
 import { topicIdentity, topicSettings } from '../catalog/topics.js';
-import { writeFeeds } from '../sinks/feeds/write-feeds.js';
+import { feedsOutput, publishAll } from '../sinks/outputs.js';
 import { CustomTopicStore } from '../store/custom-topic-store.js';
 import { openContext } from './context.js';
 
@@ -109,9 +109,12 @@ export async function rebuildCommand(args: TopicArgs): Promise<number> {
       ctx.store.listTopics().some((t) => topicIdentity(ctx.config, t).slug === wanted || t.key === titleKey(wanted));
     if (wanted !== undefined && chosen.length === 0 && !page) throw new UsageError(`no topic "${wanted}": see dumpfeed topics`);
     for (const rule of chosen) process.stdout.write(`${rule.topic.name}: ${custom.rebuild(rule, ctx.now())} items\n`);
-    const report = await writeFeeds(ctx.store, ctx.config);
-    process.stdout.write(`feeds: ${report.written.length} written, ${report.unchanged} unchanged in ${ctx.config.feeds.dir}/\n`);
-    return 0;
+    // The same output as ingest and watch: feeds, then the WebSub announcement.
+    const [report] = await publishAll(ctx, [feedsOutput()], { topics: 'all' });
+    process.stdout.write(`feeds: ${report!.written.length} written, ${report!.unchanged} unchanged in ${ctx.config.feeds.dir}/\n`);
+    for (const w of report!.warnings) process.stderr.write(`warning: WebSub hub: ${w}\n`);
+    for (const e of report!.errors) process.stderr.write(`error: feeds: ${e}\n`);
+    return report!.errors.length > 0 ? 1 : 0;
   } finally {
     ctx.store.close();
   }
