@@ -103,7 +103,7 @@ export class Daemon {
     if (this.fatal !== null) return false;
     if (this.storeFile === null || fileIdentity(this.config.store.path) === this.storeFile) return true;
     this.fatal = `store ${this.config.store.path} was deleted or replaced while the daemon ran; stopping, restart to open the store now at that path`;
-    this.log.fatal({ store: this.config.store.path }, this.fatal);
+    this.log.fatal({ event: 'store-replaced', store: this.config.store.path }, this.fatal);
     this.options.onFatal?.(this.fatal);
     return false;
   }
@@ -149,11 +149,12 @@ export class Daemon {
     const startedAt = this.now().toISOString();
     this.store.updateDaemonState({ pid: process.pid, startedAt, heartbeatAt: startedAt, queue: 0 });
     const rebuilt = reconcileCustomTopics(this.ctx);
-    if (rebuilt.length) this.log.info({ topics: rebuilt }, 'custom topics rebuilt for their new rules');
+    if (rebuilt.length) this.log.info({ event: 'topics-rebuilt', topics: rebuilt }, 'custom topics rebuilt for their new rules');
     // A writer killed mid-write leaves a temporary file behind; feeds may be behind the store if the
     // last run was killed between the two.
     const stale = await removeStaleTempFiles(this.config.feeds.dir);
-    if (stale > 0) this.log.info({ files: stale }, 'removed temporary files a killed run left in the feeds folder');
+    if (stale > 0)
+      this.log.info({ event: 'temp-files-removed', files: stale }, 'removed temporary files a killed run left in the feeds folder');
     await this.flushFeeds(true);
 
     this.inboxWatcher = await watchInbox(
@@ -176,7 +177,10 @@ export class Daemon {
     }, HEARTBEAT_MS);
     this.heartbeat.unref();
     this.startMail();
-    this.log.info({ inbox, store: this.config.store.path, feeds: this.config.feeds.dir, backlog: names.length }, 'watching');
+    this.log.info(
+      { event: 'watching', inbox, store: this.config.store.path, feeds: this.config.feeds.dir, backlog: names.length },
+      'watching',
+    );
   }
 
   // A file written in place raises a raw event for each write.
@@ -200,7 +204,7 @@ export class Daemon {
   private async scanInbox(oddNamesOnly = false): Promise<DumpPath[]> {
     const inbox = resolve(this.config.source.inbox);
     const found = await listDumpFiles(inbox, dumpNameFilter(this.config.source.pattern), (s) =>
-      this.log.debug({ file: s.path, why: s.why }, 'not a dump, skipped'),
+      this.log.debug({ event: 'not-a-dump', file: s.path, why: s.why }, 'not a dump, skipped'),
     );
     for (const file of found) {
       if (typeof file === 'string') {
@@ -261,7 +265,7 @@ export class Daemon {
 
   private async handle(path: string): Promise<void> {
     if (!this.storeIsStillThere()) return;
-    this.log.debug({ file: path }, 'dump picked up');
+    this.log.debug({ event: 'dump-picked-up', file: path }, 'dump picked up');
     const raw = this.rawNames.get(path);
     const file: DumpPath = raw ? { name: path, raw } : path;
     let processed;
@@ -273,14 +277,14 @@ export class Daemon {
       else this.scheduleRetry(path, error);
       return;
     }
-    if (this.storeAttempt > 0) this.log.info({ failures: this.storeAttempt }, 'the store can be written again');
+    if (this.storeAttempt > 0) this.log.info({ event: 'store-writable', failures: this.storeAttempt }, 'the store can be written again');
     this.storeAttempt = 0;
     const { result, topicId } = processed;
     if (result.error !== null && /^cannot read: ENOENT/.test(result.error)) {
       // The watcher reports a name that is not UTF-8 with U+FFFD in it, a name that does not exist:
       // the inbox's own listing has the real one.
       if (path.includes('\ufffd')) void this.scanInbox();
-      else this.log.debug({ file: path }, 'dump vanished before it was read');
+      else this.log.debug({ event: 'dump-vanished', file: path }, 'dump vanished before it was read');
       return;
     }
     this.rawNames.delete(path);
@@ -302,13 +306,14 @@ export class Daemon {
     // Names can hold control characters; on a terminal the pretty log prints them as they are.
     const r = { ...result, file: printable(result.file) };
     if (r.error !== null) {
-      this.log.warn({ file: r.file, reason: r.error }, 'dump rejected');
+      this.log.warn({ event: 'dump-rejected', file: r.file, reason: r.error }, 'dump rejected');
       this.safeState({ lastError: `${r.file}: ${r.error}`, lastErrorAt: this.now().toISOString() });
     } else if (r.duplicate) {
-      this.log.info({ file: r.file, topic: r.topic }, 'dump already processed, skipped');
+      this.log.info({ event: 'dump-duplicate', file: r.file, topic: r.topic }, 'dump already processed, skipped');
     } else {
       this.log.info(
         {
+          event: 'dump-processed',
           file: r.file,
           topic: r.topic,
           new: r.new.length,
@@ -319,7 +324,7 @@ export class Daemon {
         'dump processed',
       );
     }
-    for (const warning of r.warnings) this.log.warn({ file: r.file, warning }, 'dump stored with a warning');
+    for (const warning of r.warnings) this.log.warn({ event: 'dump-warning', file: r.file, warning }, 'dump stored with a warning');
   }
 
   /** Moves a finished dump out of the inbox; a rejected one gets a `.reason` file beside it. Never deletes. */
@@ -333,7 +338,7 @@ export class Daemon {
       if (r.error !== null) await writeFile(`${target}.reason`, `${r.error}\n`);
       await rename(source, target);
     } catch (error) {
-      this.log.warn({ file: shown, err: (error as Error).message }, 'could not move dump out of the inbox');
+      this.log.warn({ event: 'move-failed', file: shown, err: (error as Error).message }, 'could not move dump out of the inbox');
     }
   }
 
@@ -368,13 +373,14 @@ export class Daemon {
     if (!all && this.dirty.size === 0 && !this.feedsFailing) return;
     const topics = [...this.dirty];
     const [report] = await publishAll(this.ctx, [this.feeds], { topics: all || this.feedsFailing ? 'all' : topics });
-    for (const warning of report!.warnings) this.log.warn({ where: 'websub' }, warning);
+    for (const warning of report!.warnings) this.log.warn({ event: 'websub-failed', where: 'websub' }, warning);
     if (report!.errors.length === 0) {
       for (const t of topics) this.dirty.delete(t);
-      if (this.feedsFailing) this.log.info('feeds can be written again');
+      if (this.feedsFailing) this.log.info({ event: 'feeds-writable' }, 'feeds can be written again');
       this.feedsFailing = false;
       this.feedRetryAttempt = 0;
-      if (report!.written.length > 0) this.log.info({ written: report!.written.length, unchanged: report!.unchanged }, 'feeds written');
+      if (report!.written.length > 0)
+        this.log.info({ event: 'feeds-written', written: report!.written.length, unchanged: report!.unchanged }, 'feeds written');
       return;
     }
     this.feedsFailing = true;
@@ -398,7 +404,7 @@ export class Daemon {
     this.transport = createTransport(this.config);
     this.mailTimer = setInterval(() => this.kickDigests(), this.config.mail.checkEveryMs);
     this.mailTimer.unref();
-    this.log.info({ subscribers: this.config.subscribers.length, via: this.transport.describe() }, 'digests on');
+    this.log.info({ event: 'digests-on', subscribers: this.config.subscribers.length, via: this.transport.describe() }, 'digests on');
     this.kickDigests();
   }
 
@@ -408,7 +414,7 @@ export class Daemon {
     const transport = this.transport;
     this.digesting = (async () => {
       // Each digest is logged as it goes out, not when the round ends; a stop ends the round between two sends.
-      const mail = mailOutput(transport, (s) => this.log.info({ to: s.address, subject: s.subject }, 'digest sent'));
+      const mail = mailOutput(transport, (s) => this.log.info({ event: 'digest-sent', to: s.address, subject: s.subject }, 'digest sent'));
       const [report] = await publishAll(this.ctx, [mail], { topics: 'all', shouldStop: () => this.stopping });
       for (const error of report!.errors) this.recordError('mail', error);
     })().finally(() => (this.digesting = null));
@@ -430,7 +436,7 @@ export class Daemon {
       ['watch', this.config.watch, next.watch],
     ];
     const needRestart = fixed.filter(([, a, b]) => JSON.stringify(a) !== JSON.stringify(b)).map(([k]) => k);
-    if (needRestart.length) this.log.warn({ keys: needRestart }, 'these settings take effect after a restart');
+    if (needRestart.length) this.log.warn({ event: 'restart-needed', keys: needRestart }, 'these settings take effect after a restart');
     this.config = {
       ...next,
       source: { ...next.source, inbox: this.config.source.inbox },
@@ -438,13 +444,13 @@ export class Daemon {
       watch: this.config.watch,
     };
     this.log.level = next.log.level;
-    this.log.info({ why }, 'config reloaded');
+    this.log.info({ event: 'config-reloaded', why }, 'config reloaded');
     await this.digesting;
     this.startMail();
     await this.idle();
     try {
       const rebuilt = reconcileCustomTopics(this.ctx);
-      if (rebuilt.length) this.log.info({ topics: rebuilt }, 'custom topics rebuilt for their new rules');
+      if (rebuilt.length) this.log.info({ event: 'topics-rebuilt', topics: rebuilt }, 'custom topics rebuilt for their new rules');
     } catch (error) {
       this.recordError('reload', describe(error));
     }
@@ -464,7 +470,7 @@ export class Daemon {
 
   async stop(signal: string): Promise<void> {
     if (this.stopping) return;
-    this.log.info({ signal, queued: this.pending.size }, 'stopping');
+    this.log.info({ event: 'stopping', signal, queued: this.pending.size }, 'stopping');
     this.stopping = true;
     for (const timer of this.retries.values()) clearTimeout(timer);
     if (this.storeRetry) clearTimeout(this.storeRetry);
@@ -481,7 +487,7 @@ export class Daemon {
     this.safeState({ pid: null, queue: 0 });
     this.store.close();
     this.releaseLock();
-    this.log.info('stopped');
+    this.log.info({ event: 'stopped' }, 'stopped');
   }
 
   private recordError(where: string, text: string, extra: Record<string, unknown> = {}): void {
@@ -491,7 +497,7 @@ export class Daemon {
     const key = message.replace(where, '');
     this.errorRepeats = key === this.lastErrorText ? this.errorRepeats + 1 : 1;
     this.lastErrorText = key;
-    const fields = { where, ...extra, ...(this.errorRepeats > 1 ? { repeated: this.errorRepeats } : {}) };
+    const fields = { event: 'error', where, ...extra, ...(this.errorRepeats > 1 ? { repeated: this.errorRepeats } : {}) };
     if (worthLogging(this.errorRepeats)) this.log.error(fields, message);
     else this.log.debug(fields, message);
     this.safeState({
@@ -506,7 +512,7 @@ export class Daemon {
     try {
       this.store.updateDaemonState(state);
     } catch (error) {
-      this.log.debug({ err: describe(error) }, 'could not record daemon state');
+      this.log.debug({ event: 'state-not-recorded', err: describe(error) }, 'could not record daemon state');
     }
   }
 }

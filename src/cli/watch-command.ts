@@ -43,7 +43,7 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
   };
   const onStop = (signal: NodeJS.Signals): void => {
     setTimeout(() => {
-      logger.fatal({ signal }, `did not stop within ${STOP_DEADLINE_MS / 1000} s, exiting`);
+      logger.fatal({ event: 'stop-deadline', signal }, `did not stop within ${STOP_DEADLINE_MS / 1000} s, exiting`);
       // No stale lock behind: the next start need not wonder whether this process still runs.
       started.daemon?.abandon();
       process.exit(1);
@@ -71,9 +71,9 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
       const { host, port } = listenAddress(daemon.currentConfig, args);
       server = createHttpServer({ store: daemon.storeForServing, config: () => daemon.currentConfig, health: () => daemon.health() });
       const bound = await listen(server, host, port);
-      logger.info({ url: serverUrl(host, bound), publicUrl: daemon.currentConfig.feeds.baseUrl }, 'serving');
+      logger.info({ event: 'serving', url: serverUrl(host, bound), publicUrl: daemon.currentConfig.feeds.baseUrl }, 'serving');
       const elsewhere = linksElsewhere(daemon.currentConfig, host, bound);
-      if (elsewhere) logger.warn(elsewhere);
+      if (elsewhere) logger.warn({ event: 'links-elsewhere' }, elsewhere);
     }
   } catch (error) {
     server?.close();

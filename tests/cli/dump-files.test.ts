@@ -82,7 +82,7 @@ describe('which files are dumps', () => {
       'caf\\xFF.txt',
       'two\\u000alines\\u001b[31m.txt',
     ]);
-    await w.waitFor((l) => l.msg === 'watching');
+    await w.waitFor((l) => l.event === 'watching');
     // While running: a link, and a file whose name is not UTF-8.
     symlinkSync(seeds[4]!, join(inbox, 'f-link.txt'));
     const odd = Buffer.concat([Buffer.from(`${inbox}/g`), Buffer.from([0xfe]), Buffer.from('.txt')]);

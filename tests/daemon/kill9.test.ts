@@ -72,7 +72,7 @@ describe('kill -9 during a burst', () => {
     running.push(last);
     await expect.poll(stored, { timeout: 30_000, interval: 100 }).toBe(N);
     await expect.poll(() => readdirSync(join(dir, 'inbox')).filter((f) => f.endsWith('.txt')), { timeout: 10_000 }).toEqual([]);
-    await last.waitFor((l) => l.msg === 'watching');
+    await last.waitFor((l) => l.event === 'watching');
     last.signal('SIGTERM');
     expect((await last.exited).code).toBe(0);
 

@@ -5,6 +5,8 @@ import { BIN } from '../cli/run-cli.js';
 
 export interface LogLine {
   level: number;
+  /** A stable name of what happened (`dump-processed`): tests wait on it, never on a message's wording. */
+  event?: string;
   msg: string;
   file?: string;
   [key: string]: unknown;
@@ -113,9 +115,9 @@ export class WatchProcess {
     }
   }
 
-  /** Messages of the log lines, for assertions on what happened in which order. */
-  messages(): string[] {
-    return this.lines.map((l) => l.msg);
+  /** The events of the log lines, for assertions on what happened in which order. */
+  events(): (string | undefined)[] {
+    return this.lines.map((l) => l.event);
   }
 
   tail(n = 15): string {
@@ -132,7 +134,7 @@ export class WatchProcess {
 
 /** Logged when a dump was stored, with its counts. */
 export const processed = (file?: string) => (l: LogLine) =>
-  l.msg === 'dump processed' && (file === undefined || l.file?.endsWith(file) === true);
+  l.event === 'dump-processed' && (file === undefined || l.file?.endsWith(file) === true);
 /** Logged when a dump was rejected, with its reason. */
 export const rejected = (file?: string) => (l: LogLine) =>
-  l.msg === 'dump rejected' && (file === undefined || l.file?.endsWith(file) === true);
+  l.event === 'dump-rejected' && (file === undefined || l.file?.endsWith(file) === true);

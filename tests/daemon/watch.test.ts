@@ -58,35 +58,36 @@ describe('dumpfeed watch', () => {
 
     const w = startWatch(dir);
     await w.waitFor(processed(), 2);
-    const about = w.lines.filter((l) => l.file).map((l) => [l.msg, l.file!.split('/').pop()]);
-    expect(about.filter(([m]) => m !== 'dump picked up')).toEqual([
-      ['dump processed', seeds[0]!.name],
-      ['dump already processed, skipped', seeds[1]!.name],
-      ['dump processed', seeds[2]!.name],
+    const about = w.lines.filter((l) => l.file).map((l) => [l.event, l.file!.split('/').pop()]);
+    expect(about.filter(([e]) => e !== 'dump-picked-up')).toEqual([
+      ['dump-processed', seeds[0]!.name],
+      ['dump-duplicate', seeds[1]!.name],
+      ['dump-processed', seeds[2]!.name],
     ]);
-    await w.waitFor((l) => l.msg === 'feeds written');
+    await w.waitFor((l) => l.event === 'feeds-written');
     expect(readdirSync(join(dir, 'feeds'))).toContain('press-releases.atom');
   });
 
   it('picks up a dump renamed into place and updates its feed; ignores temporary and hidden files', async () => {
     const { dir, inbox, feeds } = setup();
     const w = startWatch(dir);
-    await w.waitFor((l) => l.msg === 'watching');
+    await w.waitFor((l) => l.event === 'watching');
     for (const name of ['.hidden.txt', 'x.txt.part', 'x.tmp', 'x.txt~']) writeFileSync(join(inbox, name), seeds[0]!.text);
     dropAtomically(inbox, 'a.txt', seeds[4]!.text);
     const [line] = await w.waitFor(processed('a.txt'));
     expect(line).toMatchObject({ topic: 'Impact and people', new: 10, updated: 0, unchanged: 0 });
-    await w.waitFor((l) => l.msg === 'feeds written');
+    await w.waitFor((l) => l.event === 'feeds-written');
     expect(read(join(feeds, 'impact-and-people.atom'))).toContain('Child labour in Myanmar’s jade mines is a deadly gamble');
-    // Give the ignored files every chance to be (wrongly) picked up.
-    await new Promise((r) => setTimeout(r, 500));
-    expect(w.lines.filter((l) => l.file && !l.file.endsWith('a.txt'))).toEqual([]);
+    // A dump dropped after the ignored files and handled: had they been picked up, they would have been first.
+    dropAtomically(inbox, 'z.txt', seeds[3]!.text);
+    await w.waitFor(processed('z.txt'));
+    expect(w.lines.filter((l) => l.file && !l.file.endsWith('a.txt') && !l.file.endsWith('z.txt'))).toEqual([]);
   });
 
   it('works by polling when inotify is not available (watch.usePolling)', async () => {
     const { dir, inbox } = setup({ watch: { stabilityMs: 100, retryMaxMs: 400, usePolling: true, pollIntervalMs: 100 } });
     const w = startWatch(dir);
-    await w.waitFor((l) => l.msg === 'watching');
+    await w.waitFor((l) => l.event === 'watching');
     dropAtomically(inbox, 'polled.txt', seeds[2]!.text);
     const [line] = await w.waitFor(processed('polled.txt'));
     expect(line!.new).toBe(10);
@@ -95,7 +96,7 @@ describe('dumpfeed watch', () => {
   it('reads a dump written slowly in several chunks once, complete', async () => {
     const { dir, inbox } = setup({ watch: { stabilityMs: 400, retryMaxMs: 400 } });
     const w = startWatch(dir);
-    await w.waitFor((l) => l.msg === 'watching');
+    await w.waitFor((l) => l.event === 'watching');
     const text = seeds[0]!.text;
     const fd = openSync(join(inbox, 'slow.txt'), 'w');
     const parts = [text.slice(0, 1000), text.slice(1000, 2500), text.slice(2500)];
@@ -106,15 +107,17 @@ describe('dumpfeed watch', () => {
     closeSync(fd);
     const [line] = await w.waitFor(processed('slow.txt'));
     expect(line!.new).toBe(20);
-    await new Promise((r) => setTimeout(r, 600));
-    expect(w.lines.filter((l) => l.file?.endsWith('slow.txt') && l.msg !== 'dump picked up')).toHaveLength(1);
+    // A later dump handled: any second read of slow.txt would have come before it.
+    dropAtomically(inbox, 'z.txt', seeds[3]!.text);
+    await w.waitFor(processed('z.txt'));
+    expect(w.lines.filter((l) => l.file?.endsWith('slow.txt') && l.event !== 'dump-picked-up')).toHaveLength(1);
     expect(w.lines.filter(rejected())).toEqual([]);
   });
 
   it('keeps what a writer that paused longer than the stability window had written, and the rest when it finishes', async () => {
     const { dir, inbox } = setup({ watch: { stabilityMs: 100, retryMaxMs: 400 } });
     const w = startWatch(dir);
-    await w.waitFor((l) => l.msg === 'watching');
+    await w.waitFor((l) => l.event === 'watching');
     const text = seeds[0]!.text;
     // Stop inside item 6's title: items 1-5 are whole and kept; item 6 is held back, with a warning.
     const pause = text.indexOf('  6. ') + 20;
@@ -122,11 +125,11 @@ describe('dumpfeed watch', () => {
     writeSync(fd, text.slice(0, pause));
     const [early] = await w.waitFor(processed('paused.txt'));
     expect(early!.new).toBe(5);
-    const [warned] = await w.waitFor((l) => l.msg === 'dump stored with a warning');
+    const [warned] = await w.waitFor((l) => l.event === 'dump-warning');
     expect(warned!.warning).toMatch(/item 6 \(the last\) held back/);
     writeSync(fd, text.slice(pause));
     closeSync(fd);
-    const [done] = await w.waitFor((l) => l.msg === 'dump processed' && l.new === 15);
+    const [done] = await w.waitFor((l) => l.event === 'dump-processed' && l.new === 15);
     expect(done!.file).toMatch(/paused\.txt$/);
     expect(done!.unchanged).toBe(5);
   });
@@ -134,7 +137,7 @@ describe('dumpfeed watch', () => {
   it('processes and moves out every complete dump, whatever its last item ends with', async () => {
     const { dir, inbox } = setup({ watch: { stabilityMs: 100, retryMaxMs: 400, moveProcessed: true } });
     const w = startWatch(dir);
-    await w.waitFor((l) => l.msg === 'watching');
+    await w.waitFor((l) => l.event === 'watching');
     // Pages ending at a dateline with a place, a bare date, a trailing comma, a summary without a final
     // stop, a reference line: none has a final newline, as real dumps do not.
     const shapes = [
@@ -154,23 +157,23 @@ describe('dumpfeed watch', () => {
     );
     await expect.poll(() => readdirSync(inbox).sort(), { timeout: 10_000 }).toEqual(['processed']);
     expect(readdirSync(join(inbox, 'processed')).sort()).toEqual(shapes.map((s) => `${s}.txt`).sort());
-    expect(w.lines.filter((l) => l.msg === 'dump rejected')).toEqual([]);
+    expect(w.lines.filter((l) => l.event === 'dump-rejected')).toEqual([]);
   });
 
   it('works through a burst one at a time, losing nothing, ending with the items of a clean ingest', async () => {
     // Feeds long enough to hold every item: the comparison must not depend on the window's edge.
     const { dir, inbox, feeds } = setup({ feeds: { dir: 'feeds', length: 200 } });
     const w = startWatch(dir);
-    await w.waitFor((l) => l.msg === 'watching');
+    await w.waitFor((l) => l.event === 'watching');
     const series = redumpSeries(120);
     for (const [name, text] of series) dropAtomically(inbox, name, text);
     const lines = await w.waitFor(processed(), 120, 60_000);
     // One at a time: each dump is picked up only after the one before it was finished.
-    const steps = w.lines.filter((l) => l.msg === 'dump picked up' || l.msg === 'dump processed').map((l) => l.msg);
-    expect(steps).toEqual(Array.from({ length: 120 }, () => ['dump picked up', 'dump processed']).flat());
+    const steps = w.lines.filter((l) => l.event === 'dump-picked-up' || l.event === 'dump-processed').map((l) => l.event);
+    expect(steps).toEqual(Array.from({ length: 120 }, () => ['dump-picked-up', 'dump-processed']).flat());
     // The first dump has 20 + 1 items, each later one adds one: whatever order the file system reported them in.
     expect(lines.reduce((n, l) => n + (l.new as number), 0)).toBe(21 + 119);
-    await w.waitFor((l) => l.msg === 'feeds written' && w.lines.indexOf(l) > w.lines.indexOf(lines[119]!));
+    await w.waitFor((l) => l.event === 'feeds-written' && w.lines.indexOf(l) > w.lines.indexOf(lines[119]!));
 
     const clean = tempDir();
     mkdirSync(join(clean, 'in'));
@@ -185,7 +188,7 @@ describe('dumpfeed watch', () => {
   it('rejects bad dumps among good ones with their reasons and keeps running', async () => {
     const { dir, inbox } = setup({ source: { inbox: 'inbox', maxBytes: 100_000 } });
     const w = startWatch(dir);
-    await w.waitFor((l) => l.msg === 'watching');
+    await w.waitFor((l) => l.event === 'watching');
     const bad: [string, string | Uint8Array, RegExp][] = [
       ['b1-empty.txt', '', /^empty file$/],
       ['b2-binary.txt', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0]), /^binary file/],
@@ -219,14 +222,14 @@ describe('dumpfeed watch', () => {
     expect(read(join(inbox, 'rejected', 'bad.txt.reason'))).toBe('empty file\n');
     // The same name again later does not overwrite the first.
     writeFileSync(join(inbox, 'good.txt'), seeds[0]!.text);
-    await w.waitFor((l) => l.msg === 'dump already processed, skipped');
+    await w.waitFor((l) => l.event === 'dump-duplicate');
     await expect.poll(() => readdirSync(join(inbox, 'processed')).sort()).toEqual(['good.txt', 'good.txt.1']);
   });
 
   it('refuses to start a second daemon on the same store', async () => {
     const { dir } = setup();
     const first = startWatch(dir);
-    await first.waitFor((l) => l.msg === 'watching');
+    await first.waitFor((l) => l.event === 'watching');
     const second = cli(['watch', '--config', 'dumpfeed.json'], dir);
     expect(second.code).toBe(1);
     expect(second.stderr).toBe(`error: lock state.db.lock: another dumpfeed watch (pid ${first.pid}) is already using state.db\n`);
@@ -243,7 +246,7 @@ describe('dumpfeed watch', () => {
     w.signal('SIGTERM');
     expect(await w.exited).toEqual({ code: 0, signal: null });
     expect(Date.now() - t0).toBeLessThan(3000);
-    expect(w.messages().slice(-1)).toEqual(['stopped']);
+    expect(w.events().slice(-1)).toEqual(['stopped']);
     expect(existsSync(join(dir, 'state.db.lock'))).toBe(false);
     expect(cli(['status', '--config', 'dumpfeed.json'], dir).stdout).toMatch(/^daemon: not running$/m);
 
@@ -257,10 +260,10 @@ describe('dumpfeed watch', () => {
     const { dir, inbox, feeds } = setup();
     writeFileSync(join(inbox, 'a.txt'), seeds[0]!.text);
     const w = startWatch(dir);
-    await w.waitFor((l) => l.msg === 'feeds written');
+    await w.waitFor((l) => l.event === 'feeds-written');
     writeWatchConfig(dir, { feeds: { dir: 'feeds', title: 'Renamed site' } });
     w.signal('SIGHUP');
-    await w.waitFor((l) => l.msg === 'config reloaded');
+    await w.waitFor((l) => l.event === 'config-reloaded');
     await expect.poll(() => read(join(feeds, 'all.atom'))).toContain('<title type="text">Renamed site</title>');
 
     writeFileSync(join(dir, 'dumpfeed.json'), '{ "feeds": { "lenght": 3 } }');
@@ -269,7 +272,7 @@ describe('dumpfeed watch', () => {
     expect(w.running).toBe(true);
 
     writeWatchConfig(dir, { feeds: { dir: 'feeds', title: 'Third name' } });
-    await w.waitFor((l) => l.msg === 'config reloaded' && l.why === 'config file changed');
+    await w.waitFor((l) => l.event === 'config-reloaded' && l.why === 'config file changed');
     await expect.poll(() => read(join(feeds, 'all.atom'))).toContain('<title type="text">Third name</title>');
   });
 
@@ -277,7 +280,7 @@ describe('dumpfeed watch', () => {
     const { dir, inbox, feeds } = setup();
     writeFileSync(join(inbox, 'a.txt'), seeds[0]!.text);
     const w = startWatch(dir);
-    await w.waitFor((l) => l.msg === 'feeds written');
+    await w.waitFor((l) => l.event === 'feeds-written');
     // The feeds folder is replaced by a file: no user, root included, can write feeds into it.
     renameSync(feeds, `${feeds}.away`);
     writeFileSync(feeds, 'not a folder');
@@ -287,14 +290,14 @@ describe('dumpfeed watch', () => {
     expect(failures[0]!.msg).toMatch(/^feeds .*feeds: cannot (create folder|write): E(EXIST|NOTDIR)/);
     rmSync(feeds);
     renameSync(`${feeds}.away`, feeds);
-    await w.waitFor((l) => l.msg === 'feeds can be written again');
+    await w.waitFor((l) => l.event === 'feeds-writable');
     expect(read(join(feeds, 'news-and-events.atom'))).toContain('ILO, USDOL launch new project to support rural workers');
   });
 
   it('leaves a dump unprocessed while the store is locked by another process, and stores it once free', async () => {
     const { dir, inbox } = setup();
     const w = startWatch(dir);
-    await w.waitFor((l) => l.msg === 'watching');
+    await w.waitFor((l) => l.event === 'watching');
     const other = new Database(join(dir, 'state.db'));
     other.exec('BEGIN EXCLUSIVE');
     try {

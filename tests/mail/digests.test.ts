@@ -272,10 +272,10 @@ describe('e-mail digests over SMTP', () => {
       w.signal('SIGKILL');
       await w.exited;
     });
-    await w.waitFor((l) => l.msg === 'digest sent', 1, 20_000);
+    await w.waitFor((l) => l.event === 'digest-sent', 1, 20_000);
     const series = redumpSeries(2);
     writeFileSync(join(dir, 'inbox', series[1]![0]), series[1]![1]);
-    await w.waitFor((l) => l.msg === 'digest sent', 2, 20_000);
+    await w.waitFor((l) => l.event === 'digest-sent', 2, 20_000);
     w.signal('SIGTERM');
     expect((await w.exited).code).toBe(0);
     const msgs = await received(server.dir);
@@ -317,7 +317,7 @@ describe('e-mail digests without SMTP', () => {
       w.signal('SIGKILL');
       await w.exited;
     });
-    await w.waitFor((l) => l.msg === 'watching');
+    await w.waitFor((l) => l.event === 'watching');
     const r = run('digest', '--send');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/another dumpfeed watch \(pid \d+\) is already using state\.db/);

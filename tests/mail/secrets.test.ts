@@ -110,7 +110,7 @@ describe('the SMTP password', () => {
 
     const w = new WatchProcess(dir, [], { DUMPFEED_SMTP_PASSWORD: PASSWORD });
     running.push(w);
-    const [on] = await w.waitFor((l) => l.msg === 'digests on');
+    const [on] = await w.waitFor((l) => l.event === 'digests-on');
     expect(on!.via).toBe(`SMTP smtp://127.0.0.1:${port}`);
     w.signal('SIGTERM');
     await w.exited;

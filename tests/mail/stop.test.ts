@@ -55,7 +55,7 @@ describe('stopping during a digest round', () => {
     const again = new WatchProcess(dir);
     running.push(again);
     await again.waitUntil(() => existsSync(join(sinkDir, '0040.eml')), 60_000);
-    await again.waitFor((l) => l.msg === 'digest sent', 40 - before, 30_000);
+    await again.waitFor((l) => l.event === 'digest-sent', 40 - before, 30_000);
     again.signal('SIGTERM');
     expect((await again.exited).code).toBe(0);
     const to = (await received(sinkDir)).flatMap((m) => m.to).sort();
