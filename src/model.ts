@@ -17,6 +17,19 @@ export interface ParsedItem {
   location: string | null;
 }
 
+/** True when two versions of an item differ in nothing a reader sees. */
+export function sameContent(a: ParsedItem, b: ParsedItem): boolean {
+  return (
+    a.title === b.title &&
+    a.date === b.date &&
+    a.endDate === b.endDate &&
+    a.summary === b.summary &&
+    a.category === b.category &&
+    a.credit === b.credit &&
+    a.location === b.location
+  );
+}
+
 /** A whole dump: the page it shows (the topic) and its items in file order. */
 export interface ParsedDump {
   topic: string;

@@ -4,18 +4,7 @@ import { titleKey } from '../normalize.js';
 
 export { summaryKey, titleKey } from '../normalize.js';
 
-/** True when two versions of an item differ in anything a reader sees. */
-export function sameContent(a: ParsedItem, b: ParsedItem): boolean {
-  return (
-    a.title === b.title &&
-    a.date === b.date &&
-    a.endDate === b.endDate &&
-    a.summary === b.summary &&
-    a.category === b.category &&
-    a.credit === b.credit &&
-    a.location === b.location
-  );
-}
+export { sameContent } from '../model.js';
 
 /**
  * The short, URL-safe key of a new item: derived from its topic, title and date when first seen, so

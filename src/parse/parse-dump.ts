@@ -1,5 +1,5 @@
 import { ParseError } from '../errors.js';
-import type { ParsedDump, ParsedItem } from '../model.js';
+import { sameContent, type ParsedDump, type ParsedItem } from '../model.js';
 import { decodeDumpText, type DumpEncoding } from '../source/decode-dump.js';
 import { isPartialDate, isSectionHeading, parseDateLine, type DateLine } from './dates.js';
 import { endsMidSentence, isContactBox, isContactDetail, isContactLine, looksLikeSentence } from './shapes.js';
@@ -368,22 +368,11 @@ function dedupeItems(items: ParsedItem[]): ParsedItem[] {
   return items.filter((item, i) => {
     const same = seen.get(item.title);
     const isLast = i === items.length - 1;
-    if (same?.some((other) => sameItem(other, item) || (isLast && beginsItem(item, other)))) return false;
+    if (same?.some((other) => sameContent(other, item) || (isLast && beginsItem(item, other)))) return false;
     if (same) same.push(item);
     else seen.set(item.title, [item]);
     return true;
   });
-}
-
-function sameItem(a: ParsedItem, b: ParsedItem): boolean {
-  return (
-    a.date === b.date &&
-    a.endDate === b.endDate &&
-    a.summary === b.summary &&
-    a.category === b.category &&
-    a.credit === b.credit &&
-    a.location === b.location
-  );
 }
 
 /** True when `part` is `whole` with its place, summary or range end cut short. */

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { processed, WatchProcess, writeWatchConfig } from '../daemon/watch-process.js';
+import { describe, expect, it } from 'vitest';
+import { processed, watchProcesses, writeWatchConfig } from '../daemon/watch-process.js';
 import { read, seedFiles, tempDir } from '../helpers.js';
 import { cli } from './run-cli.js';
 
@@ -28,15 +28,7 @@ function inboxFolder(dir: string): string {
   return inbox;
 }
 
-const running: WatchProcess[] = [];
-afterEach(async () => {
-  for (const w of running.splice(0)) {
-    if (w.running) {
-      w.signal('SIGKILL');
-      await w.exited;
-    }
-  }
-});
+const watchProcess = watchProcesses();
 
 describe('which files are dumps', () => {
   it('ingest DIR takes the *.txt files and links to files, skips the rest, and prints odd names safely', () => {
@@ -73,8 +65,7 @@ describe('which files are dumps', () => {
     const dir = tempDir();
     const inbox = inboxFolder(dir);
     writeWatchConfig(dir, { watch: { stabilityMs: 100, retryMaxMs: 400, moveProcessed: true } });
-    const w = new WatchProcess(dir);
-    running.push(w);
+    const w = watchProcess(dir);
     const first = await w.waitFor(processed(), 4);
     expect(first.map((l) => l.file!.slice(inbox.length + 1)).sort()).toEqual([
       'a.txt',

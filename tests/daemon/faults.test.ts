@@ -3,28 +3,16 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameS
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BIN, cli } from '../cli/run-cli.js';
 import { redumpSeries, seedFiles, tempDir } from '../helpers.js';
-import { processed, WatchProcess, writeWatchConfig } from './watch-process.js';
+import { processed, watchProcesses, type WatchProcess, writeWatchConfig } from './watch-process.js';
 
 // The faults operators meet: each through the real process.
 
-const running: WatchProcess[] = [];
-afterEach(async () => {
-  for (const w of running.splice(0)) {
-    if (w.running) {
-      w.signal('SIGKILL');
-      await w.exited;
-    }
-  }
-});
+const watchProcess = watchProcesses();
 
-function start(dir: string, env: Record<string, string> = {}): WatchProcess {
-  const w = new WatchProcess(dir, [], env);
-  running.push(w);
-  return w;
-}
+const start = (dir: string, env: Record<string, string> = {}): WatchProcess => watchProcess(dir, [], env);
 
 function drop(inbox: string, name: string, text: string): void {
   writeFileSync(join(inbox, `.${name}.part`), text);

@@ -1,18 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cli } from '../cli/run-cli.js';
 import { redumpSeries, tempDir, writeDump } from '../helpers.js';
-import { WatchProcess, writeWatchConfig } from './watch-process.js';
+import { watchProcesses, writeWatchConfig } from './watch-process.js';
 
-const running: WatchProcess[] = [];
-afterEach(async () => {
-  for (const w of running.splice(0)) {
-    if (!w.running) continue;
-    w.signal('SIGKILL');
-    await w.exited;
-  }
-});
+const watchProcess = watchProcesses();
 
 // A small deterministic generator, so a failure can be replayed with the same kill times.
 function random(seed: number): () => number {
@@ -45,8 +38,7 @@ describe('kill -9 during a burst', () => {
     let before = 0;
     const moved = () => (existsSync(join(dir, 'inbox', 'processed')) ? readdirSync(join(dir, 'inbox', 'processed')).length : 0);
     for (let i = 0; i < 25; i++) {
-      const w = new WatchProcess(dir);
-      running.push(w);
+      const w = watchProcess(dir);
       if (i % 4 === 3) {
         // Now and then during start-up, whatever it is doing by then.
         await new Promise((r) => setTimeout(r, rand() * 300));
@@ -68,8 +60,7 @@ describe('kill -9 during a burst', () => {
     // The kills must have landed mid-burst for the test to mean anything.
     expect(progressed).toBeGreaterThan(0);
 
-    const last = new WatchProcess(dir);
-    running.push(last);
+    const last = watchProcess(dir);
     await expect.poll(stored, { timeout: 30_000, interval: 100 }).toBe(N);
     await expect.poll(() => readdirSync(join(dir, 'inbox')).filter((f) => f.endsWith('.txt')), { timeout: 10_000 }).toEqual([]);
     await last.waitFor((l) => l.event === 'watching');

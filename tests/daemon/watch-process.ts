@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { BIN } from '../cli/run-cli.js';
 
 export interface LogLine {
@@ -138,3 +139,23 @@ export const processed = (file?: string) => (l: LogLine) =>
 /** Logged when a dump was rejected, with its reason. */
 export const rejected = (file?: string) => (l: LogLine) =>
   l.event === 'dump-rejected' && (file === undefined || l.file?.endsWith(file) === true);
+
+/**
+ * For a test file: a function that starts real `dumpfeed watch` processes, every one of which still
+ * running after a test is killed (SIGKILL) before the next test starts.
+ */
+export function watchProcesses(): (dir: string, args?: string[], env?: Record<string, string>) => WatchProcess {
+  const running: WatchProcess[] = [];
+  afterEach(async () => {
+    for (const w of running.splice(0)) {
+      if (!w.running) continue;
+      w.signal('SIGKILL');
+      await w.exited;
+    }
+  });
+  return (dir, args = [], env = {}) => {
+    const w = new WatchProcess(dir, args, env);
+    running.push(w);
+    return w;
+  };
+}

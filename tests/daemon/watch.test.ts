@@ -12,20 +12,12 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cli } from '../cli/run-cli.js';
 import { FIXTURES, read, redumpSeries, seedFiles, tempDir } from '../helpers.js';
-import { processed, rejected, WatchProcess, writeWatchConfig } from './watch-process.js';
+import { processed, rejected, watchProcesses, type WatchProcess, writeWatchConfig } from './watch-process.js';
 
-const running: WatchProcess[] = [];
-afterEach(async () => {
-  for (const w of running.splice(0)) {
-    if (w.running) {
-      w.signal('SIGKILL');
-      await w.exited;
-    }
-  }
-});
+const watchProcess = watchProcesses();
 
 function setup(extra: Record<string, unknown> = {}): { dir: string; inbox: string; feeds: string } {
   const dir = tempDir();
@@ -35,11 +27,7 @@ function setup(extra: Record<string, unknown> = {}): { dir: string; inbox: strin
   return { dir, inbox, feeds: join(dir, 'feeds') };
 }
 
-function startWatch(dir: string): WatchProcess {
-  const w = new WatchProcess(dir);
-  running.push(w);
-  return w;
-}
+const startWatch = (dir: string): WatchProcess => watchProcess(dir);
 
 /** Writes a file elsewhere and renames it into the inbox, as a careful writer does. */
 function dropAtomically(inbox: string, name: string, content: string | Uint8Array): void {

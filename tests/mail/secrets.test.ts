@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cli } from '../cli/run-cli.js';
-import { WatchProcess } from '../daemon/watch-process.js';
+import { watchProcesses } from '../daemon/watch-process.js';
 import { seedFiles, tempDir } from '../helpers.js';
 import { received, startSink } from './smtp-sink.js';
 
@@ -13,14 +13,8 @@ const PASSWORD = 'p@ss/w0rd:SECRET#1';
 const FORMS = [PASSWORD, encodeURIComponent(PASSWORD), 'SECRET', 'w0rd'];
 
 const stops: (() => Promise<void>)[] = [];
-const running: WatchProcess[] = [];
+const watchProcess = watchProcesses();
 afterEach(async () => {
-  for (const w of running.splice(0)) {
-    if (w.running) {
-      w.signal('SIGKILL');
-      await w.exited;
-    }
-  }
   for (const stop of stops.splice(0)) await stop();
 });
 
@@ -108,8 +102,7 @@ describe('the SMTP password', () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stdout + wrong.stderr).not.toContain('wrong-SECRET-guess');
 
-    const w = new WatchProcess(dir, [], { DUMPFEED_SMTP_PASSWORD: PASSWORD });
-    running.push(w);
+    const w = watchProcess(dir, [], { DUMPFEED_SMTP_PASSWORD: PASSWORD });
     const [on] = await w.waitFor((l) => l.event === 'digests-on');
     expect(on!.via).toBe(`SMTP smtp://127.0.0.1:${port}`);
     w.signal('SIGTERM');

@@ -1,19 +1,13 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WatchProcess } from '../daemon/watch-process.js';
+import { watchProcesses } from '../daemon/watch-process.js';
 import { seedFiles, tempDir } from '../helpers.js';
 import { received, startSink } from './smtp-sink.js';
 
 const stops: (() => Promise<void>)[] = [];
-const running: WatchProcess[] = [];
+const watchProcess = watchProcesses();
 afterEach(async () => {
-  for (const w of running.splice(0)) {
-    if (w.running) {
-      w.signal('SIGKILL');
-      await w.exited;
-    }
-  }
   for (const stop of stops.splice(0)) await stop();
 });
 
@@ -38,8 +32,7 @@ describe('stopping during a digest round', () => {
       }),
     );
     writeFileSync(join(dir, 'inbox', 'a.txt'), (await import('node:fs')).readFileSync(seedFiles()[0]!));
-    const w = new WatchProcess(dir);
-    running.push(w);
+    const w = watchProcess(dir);
     // Mid-round: two messages have reached the SMTP server (files it writes), 38 are still to go.
     await w.waitUntil(() => existsSync(join(sinkDir, '0002.eml')), 30_000);
     const asked = Date.now();
@@ -52,8 +45,7 @@ describe('stopping during a digest round', () => {
     expect(before).toBeGreaterThanOrEqual(2);
     expect(before).toBeLessThan(40);
 
-    const again = new WatchProcess(dir);
-    running.push(again);
+    const again = watchProcess(dir);
     await again.waitUntil(() => existsSync(join(sinkDir, '0040.eml')), 60_000);
     await again.waitFor((l) => l.event === 'digest-sent', 40 - before, 30_000);
     again.signal('SIGTERM');
