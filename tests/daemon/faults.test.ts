@@ -246,7 +246,8 @@ describe('links that point elsewhere', () => {
         }),
       );
       child.kill('SIGTERM');
-      await new Promise((resolve) => child.on('exit', resolve));
+      // 'close': the process has exited and everything it wrote has been read.
+      await new Promise((resolve) => child.on('close', resolve));
       return { out, err };
     };
     const plain = await run([]);
