@@ -87,15 +87,22 @@ export async function serveCommand(args: ServeArgs): Promise<number> {
       return { ok: true, daemon: d.running, queue: d.queue, lastDumpAt: d.lastDumpAt, lastErrorAt: d.lastErrorAt };
     },
   });
+  // Signals are handled from before the server listens: a stop asked for at any moment closes it cleanly.
+  let stopAsked = false;
+  let stop = (): void => {
+    stopAsked = true;
+  };
+  const onSignal = (): void => stop();
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   const bound = await listen(server, host, port);
-  const url = serverUrl(host, bound);
-  process.stdout.write(`serving ${config.feeds.dir}/ and pages on ${url} (public URL ${config.feeds.baseUrl})\n`);
+  // Warnings first: the `serving` line says the server is ready, and everything before it is said.
   const elsewhere = linksElsewhere(config, host, bound);
   if (elsewhere) process.stderr.write(`warning: ${elsewhere}\n`);
+  process.stdout.write(`serving ${config.feeds.dir}/ and pages on ${serverUrl(host, bound)} (public URL ${config.feeds.baseUrl})\n`);
   await new Promise<void>((resolve) => {
-    const stop = () => server.close(() => resolve());
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    stop = () => server.close(() => resolve());
+    if (stopAsked) stop();
   });
   server.closeAllConnections();
   store.close();
