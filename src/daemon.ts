@@ -283,7 +283,7 @@ export class Daemon {
     if (result.error !== null && /^cannot read: ENOENT/.test(result.error)) {
       // The watcher reports a name that is not UTF-8 with U+FFFD in it, a name that does not exist:
       // the inbox's own listing has the real one.
-      if (path.includes('\ufffd')) void this.scanInbox();
+      if (path.includes('\ufffd')) this.scanOddNames();
       else this.log.debug({ event: 'dump-vanished', file: path }, 'dump vanished before it was read');
       return;
     }
