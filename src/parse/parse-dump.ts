@@ -198,11 +198,9 @@ function pickTopic(lines: string[]): { topic: string; doubt: string | null } | n
   return null;
 }
 
-/** A line that can never name a page: a date, a section heading, contact details, or no letters at all. */
+/** A line that can never name a page: no letters, a section heading, a contact line, or never text (below). */
 function neverHeading(line: string): boolean {
-  return (
-    !/\p{L}/u.test(line) || isSectionHeading(line) || isContactLine(line) || parseDateLine(line).kind !== 'none' || isPartialDate(line)
-  );
+  return !/\p{L}/u.test(line) || isSectionHeading(line) || isContactLine(line) || notText(line);
 }
 
 function startsLower(line: string): boolean {

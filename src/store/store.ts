@@ -430,10 +430,14 @@ export class Store {
     this.write('daemon state', () => this.sql(`UPDATE daemon_state SET ${sets} WHERE id = 1`).run(...keys.map((k) => state[k] ?? null)));
   }
 
-  /** When the newest stored dump was written, or null for an empty store: the date of an empty feed. */
+  /**
+   * When the last stored dump was written, or null for an empty store: the date of an empty feed. One
+   * index look-up (dumps_status), not a scan: it runs at every feed write and every filtered request.
+   */
   newestDumpAt(): Date | null {
-    const row = this.sql(`SELECT MAX(written_at) AS at FROM dumps WHERE status = 'ok'`).get() as { at: string | null };
-    return row.at ? new Date(row.at) : null;
+    const row = this.sql(`SELECT written_at AS at FROM dumps WHERE status = 'ok' ORDER BY id DESC LIMIT 1`).get() as
+      { at: string } | undefined;
+    return row ? new Date(row.at) : null;
   }
 
   /** The newest processed dump's id (0 for an empty store): the high-water mark for digests. */
