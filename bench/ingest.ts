@@ -93,7 +93,7 @@ export async function benchFeedWrite(): Promise<void> {
     const ctx = context(dir);
     const paths = writeCorpus(join(dir, 'corpus'), { topics: 5, dumps: 20, items: 50, seed: 3 });
     await ingestPaths(ctx, [join(dir, 'corpus')]);
-    const topic = ctx.store.listTopics()[0]!;
+    const topic = ctx.store.topics.list()[0]!;
     const feed = join(ctx.config.feeds.dir, `${topic.slug}.atom`);
     const rounds = 50;
     let ms = 0;

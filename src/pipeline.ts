@@ -11,7 +11,6 @@ import type { FeedWriteReport } from './sinks/feeds/write-feeds.js';
 import { feedsOutput, publishAll } from './sinks/outputs.js';
 import { dumpNameFilter, listDumpFiles, shownPath, type DumpPath, type Skipped } from './source/dump-files.js';
 import { readDumpFile } from './source/read-dump.js';
-import { CustomTopicStore } from './store/custom-topic-store.js';
 
 export type { Context } from './context.js';
 
@@ -37,7 +36,7 @@ export async function processDump(ctx: Context, file: DumpPath): Promise<Process
     throw error;
   }
 
-  const known = ctx.store.findDump(dump.sha256);
+  const known = ctx.store.dumps.find(dump.sha256);
   if (known?.status === 'ok') {
     return { result: { ...result, topic: known.topic, unchanged: known.itemCount, duplicate: true }, topicId: null };
   }
@@ -48,7 +47,7 @@ export async function processDump(ctx: Context, file: DumpPath): Promise<Process
     parsed = parseDumpBytes(dump.bytes, path, ctx.config.source.encoding);
   } catch (error) {
     if (!(error instanceof ParseError)) throw error;
-    ctx.store.recordRejected(meta, error);
+    ctx.store.dumps.recordRejected(meta, error);
     return { result: { ...result, error: error.reason, errorKind: error.kind }, topicId: null };
   }
 
@@ -61,13 +60,7 @@ export async function processDump(ctx: Context, file: DumpPath): Promise<Process
     if (owner) clashes.push(`"${slug}" belongs to ${owner}`);
     return owner !== undefined;
   };
-  const recorded = ctx.store.recordDump(
-    meta,
-    parsed,
-    ctx.config.ids,
-    (rowIds) => new CustomTopicStore(ctx.store).sync(rules, rowIds),
-    slugTaken,
-  );
+  const recorded = ctx.store.recordDump(meta, parsed, ctx.config.ids, (rowIds) => ctx.store.customTopics.sync(rules, rowIds), slugTaken);
   // Another process (a second ingest) stored the same bytes between the look-up and now.
   if (recorded === null)
     return { result: { ...result, topic: parsed.topic, unchanged: parsed.items.length, duplicate: true }, topicId: null };
@@ -112,7 +105,7 @@ export async function ingestPaths(
   onResult?: (r: DumpResult) => void,
   onSkip?: (s: Skipped) => void,
 ): Promise<IngestReport> {
-  assertDistinctSlugs(ctx.config, ctx.store.listTopics(), 'config');
+  assertDistinctSlugs(ctx.config, ctx.store.topics.list(), 'config');
   reconcileCustomTopics(ctx);
   await removeStaleTempFiles(ctx.config.feeds.dir);
   const files: DumpResult[] = [];
@@ -142,7 +135,7 @@ export async function ingestPaths(
 
 /** Rebuilds the custom topics whose rule is new or changed since they were last built. */
 export function reconcileCustomTopics(ctx: Context): string[] {
-  return new CustomTopicStore(ctx.store).reconcile(compileRules(ctx.config), ctx.now());
+  return ctx.store.customTopics.reconcile(compileRules(ctx.config), ctx.now());
 }
 
 /**

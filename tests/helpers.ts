@@ -68,7 +68,7 @@ export function read(path: string): string {
 export function storeSnapshot(store: Store): Record<string, unknown[]> {
   const out: Record<string, unknown[]> = {};
   for (const table of ['topics', 'items', 'item_versions', 'dumps']) {
-    out[table] = store.db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2`).all();
+    out[table] = store.sqlite.prepare(`SELECT * FROM ${table} ORDER BY 1, 2`).all();
   }
   return out;
 }

@@ -1,6 +1,5 @@
 import { loadConfig } from '../config/load-config.js';
 import { topicIdentity } from '../catalog/topics.js';
-import { DigestStore } from '../store/digest-store.js';
 import { daemonStatus } from '../store/instance-lock.js';
 import { printable } from '../source/dump-files.js';
 import { Store } from '../store/store.js';
@@ -14,18 +13,18 @@ export async function statusCommand(args: {
   const { config } = loadConfig(args.config, { storePath: args.db });
   const store = Store.open(config.store.path, config.store.busyTimeoutMs, { readOnly: true });
   try {
-    const topics = store.topicStats().map((t) => ({
+    const topics = store.topics.stats().map((t) => ({
       topic: t.name,
       slug: topicIdentity(config, t).slug,
       items: t.itemCount,
       dumps: t.dumpCount,
       lastDumpAt: t.lastDumpAt,
     }));
-    const rejected = store.rejectedDumps();
-    const warned = store.dumpsWithWarnings();
+    const rejected = store.dumps.rejected();
+    const warned = store.dumps.withWarnings();
     const counts = store.counts();
     const daemon = daemonStatus(store);
-    const digests = new DigestStore(store).summary();
+    const digests = store.digests.summary();
     if (args.json) {
       process.stdout.write(
         `${JSON.stringify({ store: config.store.path, counts, daemon, digests, topics, rejected, warnings: warned }, null, 2)}\n`,

@@ -3,7 +3,6 @@ import { titleKey } from '../identify/item-key.js';
 import { compileRules } from '../identify/topic-rules.js';
 import { topicIdentity, topicSettings } from '../catalog/topics.js';
 import { feedsOutput, publishAll } from '../sinks/outputs.js';
-import { CustomTopicStore } from '../store/custom-topic-store.js';
 import { openContext } from './context.js';
 
 interface TopicArgs {
@@ -24,14 +23,14 @@ export async function topicsCommand(args: TopicArgs): Promise<number> {
   if (args.positionals.length > 0) throw new UsageError('topics takes no arguments');
   const ctx = openContext(args.config, { storePath: args.db, feedsDir: args.out }, { readOnly: true });
   try {
-    const custom = new CustomTopicStore(ctx.store);
+    const custom = ctx.store.customTopics;
     const stale = custom.staleSlugs(compileRules(ctx.config));
     const urls = (slug: string) => ({
       atom: `${ctx.config.feeds.baseUrl}feeds/${slug}.atom`,
       rss: `${ctx.config.feeds.baseUrl}feeds/${slug}.rss`,
       json: `${ctx.config.feeds.baseUrl}feeds/${slug}.json`,
     });
-    const pages = ctx.store.topicStats().map((t) => {
+    const pages = ctx.store.topics.stats().map((t) => {
       const id = topicIdentity(ctx.config, t);
       return {
         kind: 'page',
@@ -100,13 +99,13 @@ export async function rebuildCommand(args: TopicArgs): Promise<number> {
   const ctx = openContext(args.config, { storePath: args.db, feedsDir: args.out });
   try {
     const rules = compileRules(ctx.config);
-    const custom = new CustomTopicStore(ctx.store);
+    const custom = ctx.store.customTopics;
     const wanted = args.topic;
     const chosen =
       wanted === undefined ? rules : rules.filter((r) => r.topic.slug === wanted || titleKey(r.topic.name) === titleKey(wanted));
     const page =
       wanted !== undefined &&
-      ctx.store.listTopics().some((t) => topicIdentity(ctx.config, t).slug === wanted || t.key === titleKey(wanted));
+      ctx.store.topics.list().some((t) => topicIdentity(ctx.config, t).slug === wanted || t.key === titleKey(wanted));
     if (wanted !== undefined && chosen.length === 0 && !page) throw new UsageError(`no topic "${wanted}": see dumpfeed topics`);
     for (const rule of chosen) process.stdout.write(`${rule.topic.name}: ${custom.rebuild(rule, ctx.now())} items\n`);
     // The same output as ingest and watch: feeds, then the WebSub announcement.

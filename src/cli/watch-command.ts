@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { Daemon } from '../daemon.js';
+import { Daemon } from '../service/daemon.js';
 import { createHttpServer } from '../sinks/http/server.js';
 import { linksElsewhere, listen, listenAddress, serverUrl } from './serve-command.js';
 import { loadConfig } from '../config/load-config.js';

@@ -100,7 +100,7 @@ export interface DaemonStatus {
  * reported. Its start, heartbeat and queue mean nothing once it has stopped.
  */
 export function daemonStatus(store: Store): DaemonStatus {
-  const state = store.daemonState();
+  const state = store.daemonState.get();
   const pid = lockOwner(store.path);
   const running = pid !== null;
   return {

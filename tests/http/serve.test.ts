@@ -220,8 +220,8 @@ describe('serving pages', () => {
     expect(html).not.toContain('<script>alert');
     expect(html).toContain('R&amp;D: &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot; ]]&gt; end');
     expect(html).toContain('<h1>Press &amp; media &lt;releases&gt;</h1>');
-    const [item] = ctx.store
-      .feedItems(ctx.store.listTopics().find((t) => t.slug === 'news-and-articles')!.id, 100)
+    const [item] = ctx.store.items
+      .newest(ctx.store.topics.list().find((t) => t.slug === 'news-and-articles')!.id, 100)
       .filter((i) => i.location);
     const page = (await get(base, `/items/${item!.key}`)).body.toString();
     expect(page).toContain(`<h1>${item!.title}</h1>`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderDigest } from '../../src/sinks/mail/render-digest.js';
-import type { DigestCandidate } from '../../src/store/digest-store.js';
+import type { DigestCandidate } from '../../src/store/digests.js';
 import { tempDir, testConfig } from '../helpers.js';
 
 // Digest rendering on its own, on candidates built here.

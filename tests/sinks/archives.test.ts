@@ -46,8 +46,8 @@ describe('RFC 5005 archived feeds', () => {
     );
     expect(readdirSync(join(dir, 'archive')).sort()).toEqual(['press-releases-1.atom', 'press-releases-2.atom']);
 
-    const all = ctx.store
-      .feedItems(ctx.store.listTopics()[0]!.id, 1000)
+    const all = ctx.store.items
+      .newest(ctx.store.topics.list()[0]!.id, 1000)
       .map((i) => i.guid)
       .sort();
     expect(all).toHaveLength(ARCHIVE_PAGE * 2 + 70);

@@ -6,7 +6,6 @@ import { ingestPaths } from '../../src/pipeline.js';
 import { displayDate } from '../../src/sinks/feeds/html.js';
 import { itemPage } from '../../src/sinks/http/pages.js';
 import { renderDigest } from '../../src/sinks/mail/render-digest.js';
-import { DigestStore } from '../../src/store/digest-store.js';
 import { FIXTURES, testContext } from '../helpers.js';
 
 describe('date ranges of events', () => {
@@ -22,14 +21,14 @@ describe('date ranges of events', () => {
   it('reach the item page, the digest, the JSON Feed extension and the Atom entry text', async () => {
     const ctx = testContext();
     await ingestPaths(ctx, [join(FIXTURES, 'parse', 'event-ranges.txt')]);
-    const items = ctx.store.feedItems(null, 10);
+    const items = ctx.store.items.newest(null, 10);
     const webinar = items.find((i) => i.title === 'Social dialogue in the platform economy')!;
     expect([webinar.date, webinar.endDate]).toEqual(['2024-06-05', '2024-06-06']);
 
-    const topic = ctx.store.listTopics()[0]!;
+    const topic = ctx.store.topics.list()[0]!;
     expect(itemPage(ctx.config, topic, webinar, 1)).toContain('5–6 June 2024 · Webinars');
 
-    const candidates = new DigestStore(ctx.store).candidates('a@example.org', 0, ctx.store.lastDumpId(), true, false);
+    const candidates = ctx.store.digests.candidates('a@example.org', 0, ctx.store.dumps.lastId(), true, false);
     const digest = renderDigest(ctx.config, { address: 'a@example.org', schedule: 'immediate' } as never, candidates);
     expect(digest.text).toContain('Social dialogue in the platform economy\n5–6 June 2024 · Webinars');
     expect(digest.text).toContain('Regional forum on youth employment\n30 December 2024 – 3 January 2025');

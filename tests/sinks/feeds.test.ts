@@ -94,8 +94,8 @@ describe('feeds of the five seeds', () => {
     const ctx = await ingestSeeds();
     for (const seed of seedFiles()) {
       const parsed = parseDump(read(seed), seed);
-      const topic = ctx.store.listTopics().find((t) => t.name === parsed.topic)!;
-      const stored = ctx.store.feedItems(topic.id, 100);
+      const topic = ctx.store.topics.list().find((t) => t.name === parsed.topic)!;
+      const stored = ctx.store.items.newest(topic.id, 100);
       for (const ext of ['atom', 'rss'] as const) {
         const text = read(join(ctx.feeds, `${topic.slug}.${ext}`));
         const feed = rowanParse(text);
@@ -122,7 +122,7 @@ describe('feeds of the five seeds', () => {
 
   it('passes the W3C validator checks: well-formed, ids, self links, date formats', async () => {
     const ctx = await ingestSeeds();
-    for (const t of [...ctx.store.listTopics().map((t) => t.slug), 'all']) {
+    for (const t of [...ctx.store.topics.list().map((t) => t.slug), 'all']) {
       checkAtom(read(join(ctx.feeds, `${t}.atom`)), `http://localhost:8080/feeds/${t}.atom`);
       checkRss(read(join(ctx.feeds, `${t}.rss`)), `http://localhost:8080/feeds/${t}.rss`);
     }
@@ -156,8 +156,8 @@ describe('feeds of the five seeds', () => {
     const ctx = await ingestSeeds();
     const opml = parseOpml(read(join(ctx.feeds, 'topics.opml')));
     const outlines = opml.body!.outlines!;
-    expect(outlines.map((o) => o.xmlUrl)).toEqual(ctx.store.listTopics().map((t) => `http://localhost:8080/feeds/${t.slug}.atom`));
-    expect(outlines.map((o) => o.text)).toEqual(ctx.store.listTopics().map((t) => t.name));
+    expect(outlines.map((o) => o.xmlUrl)).toEqual(ctx.store.topics.list().map((t) => `http://localhost:8080/feeds/${t.slug}.atom`));
+    expect(outlines.map((o) => o.text)).toEqual(ctx.store.topics.list().map((t) => t.name));
   });
 
   it('writes byte-identical files for the same state, and touches no file on a re-run', async () => {
@@ -246,7 +246,7 @@ describe('text that is not safe in XML or HTML', () => {
     const ctx = testContext();
     const file = join(FIXTURES, 'parse', 'markup-and-repeats.txt');
     await ingestPaths(ctx, [writeDump(ctx.dir, 'm.txt', readFileSync(file))]);
-    const slug = ctx.store.listTopics()[0]!.slug;
+    const slug = ctx.store.topics.list()[0]!.slug;
     expect(slug).toBe('press-media-releases');
     const title = 'R&D: <script>alert(1)</script> & "quotes" ]]> end';
     for (const ext of ['atom', 'rss']) {

@@ -60,7 +60,7 @@ describe('what every reader shows is exactly what the page says', () => {
   it('Atom and RSS read back exactly through feedsmith and fast-xml-parser, and JSON Feed as JSON', async () => {
     const ctx = testContext();
     await ingestPaths(ctx, [writeDump(ctx.dir, 'm.txt', readFileSync(join(FIXTURES, 'parse', 'markup-everywhere.txt')))]);
-    const slug = ctx.store.listTopics()[0]!.slug;
+    const slug = ctx.store.topics.list()[0]!.slug;
     const file = (ext: string) => readFileSync(join(ctx.config.feeds.dir, `${slug}.${ext}`), 'utf8');
     const xml = new XMLParser({
       ignoreAttributes: false,
@@ -103,7 +103,7 @@ describe('what every reader shows is exactly what the page says', () => {
   it.skipIf(!FEEDPARSER)('Universal Feed Parser reads the same characters', async () => {
     const ctx = testContext();
     await ingestPaths(ctx, [writeDump(ctx.dir, 'm.txt', readFileSync(join(FIXTURES, 'parse', 'markup-everywhere.txt')))]);
-    const slug = ctx.store.listTopics()[0]!.slug;
+    const slug = ctx.store.topics.list()[0]!.slug;
     for (const ext of ['atom', 'rss']) {
       const script = `import feedparser, json, sys\nd = feedparser.parse(sys.argv[1])\ne = d.entries[0]\nprint(json.dumps([d.feed.title, e.title, [t.term for t in e.tags]]))`;
       const r = spawnSync('/usr/bin/python3', ['-c', script, join(ctx.config.feeds.dir, `${slug}.${ext}`)], { encoding: 'utf8' });
@@ -113,7 +113,7 @@ describe('what every reader shows is exactly what the page says', () => {
 
   it.skipIf(!HAS_NEWSBOAT)('newsboat shows the same characters', async () => {
     const ctx = await servedFeeds([join(FIXTURES, 'parse', 'markup-everywhere.txt')]);
-    const slug = ctx.store.listTopics()[0]!.slug;
+    const slug = ctx.store.topics.list()[0]!.slug;
     for (const url of ['atom', 'rss'].map((ext) => `${ctx.base}feeds/${slug}.${ext}`)) {
       // One reader per format: the two documents are the same feed, with the same entry ids.
       const seen = await newsboatRead({ urls: [url] });

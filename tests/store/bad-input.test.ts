@@ -40,7 +40,7 @@ describe('bad dumps', () => {
 
     const after = storeSnapshot(ctx.store);
     for (const table of ['topics', 'items', 'item_versions'] as const) expect(after[table]).toEqual(before[table]);
-    expect(ctx.store.rejectedDumps()).toEqual([expect.objectContaining({ file, error: result.error })]);
+    expect(ctx.store.dumps.rejected()).toEqual([expect.objectContaining({ file, error: result.error })]);
 
     // The good dump delivered again after the bad one is still a no-op: nothing duplicated.
     expect((await processDump(ctx, writeDump(ctx.dir, 'again.txt', seed))).result.duplicate).toBe(true);
@@ -69,7 +69,7 @@ describe('bad dumps', () => {
     const { result } = await processDump(fixed, file);
     expect(result.error).toBeNull();
     expect(result.topic).toBe('Communiqués de presse');
-    expect(strict.store.rejectedDumps()).toEqual([]);
+    expect(strict.store.dumps.rejected()).toEqual([]);
   });
 });
 
@@ -80,13 +80,13 @@ describe('a store failure in the middle of a dump', () => {
     await processDump(ctx, writeDump(ctx.dir, 'a.txt', readFileSync(first!)));
     const before = storeSnapshot(ctx.store);
     // A real SQLite failure half-way through the second dump's items (as a full disk would cause).
-    ctx.store.db.exec(`CREATE TEMP TRIGGER fail BEFORE INSERT ON item_versions
+    ctx.store.sqlite.exec(`CREATE TEMP TRIGGER fail BEFORE INSERT ON item_versions
       WHEN (SELECT COUNT(*) FROM item_versions) >= 25 BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`);
     const file = writeDump(ctx.dir, 'b.txt', readFileSync(second!));
     await expect(processDump(ctx, file)).rejects.toThrow(StoreError);
     expect(storeSnapshot(ctx.store)).toEqual(before);
 
-    ctx.store.db.exec('DROP TRIGGER fail');
+    ctx.store.sqlite.exec('DROP TRIGGER fail');
     const { result } = await processDump(ctx, file);
     expect(result.duplicate).toBe(false);
     expect(result.new).toHaveLength(10);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { processDump } from '../../src/pipeline.js';
-import { DigestStore } from '../../src/store/digest-store.js';
 import { testContext, writeDump } from '../helpers.js';
 
 // A dump's last item can be cut short by the write (FORMAT.md "Is a dump complete?"). The next dump
@@ -38,8 +37,8 @@ async function ingestSeries(texts: string[]) {
     const file = writeDump(ctx.dir, `${i}.txt`, text, new Date(Date.UTC(2026, 0, 1 + i)).toISOString());
     results.push((await processDump(ctx, file)).result);
   }
-  const digests = new DigestStore(ctx.store);
-  const lastDump = ctx.store.lastDumpId();
+  const digests = ctx.store.digests;
+  const lastDump = ctx.store.dumps.lastId();
   // What a subscriber with `updates` gets for the dumps after the first.
   const after = (first: number) => digests.candidates('edits@example.org', first, lastDump, true, true);
   return { ctx, results, after };
@@ -56,7 +55,7 @@ describe('a cut last item, then its whole version', () => {
     expect(results[1]!.new).toEqual([]);
     expect(results[1]!.updated).toEqual([results[0]!.new[2]]);
     expect(ctx.store.counts().items).toBe(3);
-    const versions = ctx.store.db.prepare(`SELECT version, minor, location, summary FROM item_versions ORDER BY item_id, version`).all();
+    const versions = ctx.store.sqlite.prepare(`SELECT version, minor, location, summary FROM item_versions ORDER BY item_id, version`).all();
     expect(versions.filter((v) => (v as { version: number }).version === 2)).toEqual([
       { version: 2, minor: 1, location: 'JAKARTA', summary: 'Ten centres now match workers with reconstruction jobs.' },
     ]);
@@ -103,7 +102,7 @@ describe('a cut last item, then its whole version', () => {
       page(WHOLE_LAST).replace('© ILO/J. Doe 2021', '© ILO/J. Doe 2022'),
     ]);
     expect(results[1]!.updated.map((u) => u.title)).toEqual(['Working conditions of domestic workers']);
-    expect(ctx.store.feedItems(null, 10).find((i) => i.title.startsWith('Working'))!.credit).toBe('© ILO/J. Doe 2022');
+    expect(ctx.store.items.newest(null, 10).find((i) => i.title.startsWith('Working'))!.credit).toBe('© ILO/J. Doe 2022');
     expect(after(1)).toEqual([]);
   });
 });

@@ -69,15 +69,15 @@ describe('item identity across re-dumps', () => {
     const seq = sequences.find((s) => s.name === 'scroll-off')!;
     const a = await run(seq.dumps);
     const b = await run(seq.dumps);
-    const guids = (ctx: typeof a.ctx) => ctx.store.feedItems(null, 100).map((i) => i.guid);
+    const guids = (ctx: typeof a.ctx) => ctx.store.items.newest(null, 100).map((i) => i.guid);
     expect(guids(b.ctx)).toEqual(guids(a.ctx));
   });
 
   it('keeps every version of an edited item', async () => {
     const seq = sequences.find((s) => s.name === 'edited-twice')!;
     const { ctx } = await run(seq.dumps);
-    const [item] = ctx.store.feedItems(null, 10);
-    const versions = ctx.store.itemVersions(item!.key);
+    const [item] = ctx.store.items.newest(null, 10);
+    const versions = ctx.store.items.versions(item!.key);
     expect(versions.map((v) => [v.version, v.summary])).toEqual([
       [1, 'A recent workshop highlighted challenges.'],
       [2, 'Second wording of the summary.'],
@@ -96,6 +96,6 @@ describe('item identity across re-dumps', () => {
     const late = (await processDump(ctx, older)).result;
     expect(late.updated).toEqual([]);
     expect(late.unchanged).toBe(2);
-    expect(ctx.store.feedItems(null, 10)[0]!.summary).toBe('A recent workshop highlighted challenges and opportunities.');
+    expect(ctx.store.items.newest(null, 10)[0]!.summary).toBe('A recent workshop highlighted challenges and opportunities.');
   });
 });

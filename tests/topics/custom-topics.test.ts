@@ -309,8 +309,7 @@ describe('the README examples (config/dumpfeed.json)', () => {
     const { REPO } = await import('../helpers.js');
     const shipped = loadConfig(join(REPO, 'config', 'dumpfeed.json')).config;
     const { ctx } = await ingestSeeds({ customTopics: shipped.customTopics, feeds: { length: 100 } });
-    const { CustomTopicStore } = await import('../../src/store/custom-topic-store.js');
-    const store = new CustomTopicStore(ctx.store);
+    const store = ctx.store.customTopics;
     expect(Object.fromEntries(shipped.customTopics.map((t) => [t.slug, store.count(t.slug)]))).toEqual({
       bangladesh: 11,
       'all-press-releases': 12,

@@ -5,7 +5,6 @@ import type { Config } from '../../config/schema.js';
 import { SinkError } from '../../errors.js';
 import type { StoredItem, StoredTopic } from '../../model.js';
 import type { Store } from '../../store/store.js';
-import { CustomTopicStore } from '../../store/custom-topic-store.js';
 import { allFeedView, customFeedView, topicFeedView, type FeedView } from './feed-view.js';
 import { topicIdentity, topicSettings } from '../../catalog/topics.js';
 import { renderFeed } from './render-feeds.js';
@@ -28,10 +27,10 @@ interface History {
  */
 async function writeArchives(store: Store, config: Config, topic: StoredTopic, checkAll: boolean, put: (name: string, content: string) => Promise<void>): Promise<History> {
   const size = config.feeds.length;
-  const pages = store.archivePages(topic.id);
+  const pages = store.archives.pages(topic.id);
   const known = pages.length;
   for (let last = pages.at(-1)?.lastId ?? 0; ; ) {
-    const items = store.itemsArrivedAfter(topic.id, last, size);
+    const items = store.items.arrivedAfter(topic.id, last, size);
     if (items.length < size) break;
     last = items[items.length - 1]!.rowId;
     pages.push({ page: pages.length + 1, firstId: items[0]!.rowId, lastId: last });
@@ -40,21 +39,21 @@ async function writeArchives(store: Store, config: Config, topic: StoredTopic, c
   const name = (page: number) => `archive/${slug}-${page}.atom`;
   const render = async (i: number) => {
     const p = pages[i]!;
-    const items = store.itemsInRange(topic.id, p.firstId, p.lastId).reverse();
+    const items = store.items.inRange(topic.id, p.firstId, p.lastId).reverse();
     await put(name(p.page), renderFeed(archiveView(config, topic, p.page, pages.length, items)).atom);
   };
   // The page before the new ones gains its next-archive link; then the new pages, each recorded once written.
   if (pages.length > known && known > 0) await render(known - 1);
   for (let i = known; i < pages.length; i++) {
     await render(i);
-    store.addArchivePage(topic.id, pages[i]!.page, pages[i]!.firstId, pages[i]!.lastId);
+    store.archives.add(topic.id, pages[i]!.page, pages[i]!.firstId, pages[i]!.lastId);
   }
   if (checkAll) {
     for (let i = 0; i < known; i++) {
       if (!existsSync(join(config.feeds.dir, name(pages[i]!.page)))) await render(i);
     }
   }
-  return { pages: pages.length, tail: store.itemsArrivedAfter(topic.id, pages.at(-1)?.lastId ?? 0, size) };
+  return { pages: pages.length, tail: store.items.arrivedAfter(topic.id, pages.at(-1)?.lastId ?? 0, size) };
 }
 
 /** The subscription feed: the newest entries, plus any not yet in a full archive page, and a link to the archives. */
@@ -103,7 +102,7 @@ export interface FeedWriteReport {
 export async function writeFeeds(store: Store, config: Config, topicIds?: Iterable<number>): Promise<FeedWriteReport> {
   const dir = config.feeds.dir;
   const report: FeedWriteReport = { written: [], unchanged: 0 };
-  const topics = store.listTopics();
+  const topics = store.topics.list();
   const byId = new Map<number, StoredTopic>(topics.map((t) => [t.id, t]));
   const wanted: Set<number> | null = topicIds ? new Set(topicIds) : null;
 
@@ -134,16 +133,16 @@ export async function writeFeeds(store: Store, config: Config, topicIds?: Iterab
   for (const topic of shown) {
     if (wanted && !wanted.has(topic.id)) continue;
     const history = await writeArchives(store, config, topic, wanted === null, put);
-    await putFeed(subscriptionView(config, topic, store.feedItems(topic.id, config.feeds.length), history));
+    await putFeed(subscriptionView(config, topic, store.items.newest(topic.id, config.feeds.length), history));
   }
   // Custom topics are few and cheap to render: all of them, every time; unchanged files stay as they are.
-  const custom = new CustomTopicStore(store);
-  const whenEmpty = store.newestDumpAt() ?? undefined;
+  const custom = store.customTopics;
+  const whenEmpty = store.dumps.newestWrittenAt() ?? undefined;
   for (const topic of config.customTopics) {
     await putFeed(customFeedView(config, topic, byId, custom.items(topic.slug, config.feeds.length), whenEmpty));
   }
   if (topics.length > 0) {
-    await putFeed(allFeedView(config, byId, store.feedItems(null, config.feeds.length), whenEmpty));
+    await putFeed(allFeedView(config, byId, store.items.newest(null, config.feeds.length), whenEmpty));
     await put('feed.xsl', FEED_XSL);
     const entries = shown.map((t) => {
       const { title, homeUrl, feedUrlBase } = topicIdentity(config, t);

@@ -7,7 +7,6 @@ import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import type { Config } from '../../config/schema.js';
 import type { StoredTopic } from '../../model.js';
 import type { Store } from '../../store/store.js';
-import { CustomTopicStore } from '../../store/custom-topic-store.js';
 import { allFeedView, customFeedView, topicFeedView } from '../feeds/feed-view.js';
 import { topicIdentity, topicSettings } from '../../catalog/topics.js';
 import { renderFeed } from '../feeds/render-feeds.js';
@@ -71,7 +70,7 @@ export function createHttpServer(source: ServeSource): Server {
   server.maxHeadersCount = 100;
 
   function indexHtml(config: Config): Body {
-    const topics = source.store.topicStats().map((stats) => ({ stats, latest: source.store.feedItems(stats.id, 3) }));
+    const topics = source.store.topics.stats().map((stats) => ({ stats, latest: source.store.items.newest(stats.id, 3) }));
     return html(indexPage(config, topics), 'public, max-age=60');
   }
 
@@ -80,12 +79,12 @@ export function createHttpServer(source: ServeSource): Server {
     const topic = findTopic(source.store, config, slug);
     if (topic) {
       const shown = { ...topicIdentity(config, topic), sourceUrl: topicSettings(config, topic).sourceUrl };
-      return html(topicPage(config, shown, source.store.feedItems(topic.id, config.feeds.length)), 'public, max-age=60');
+      return html(topicPage(config, shown, source.store.items.newest(topic.id, config.feeds.length)), 'public, max-age=60');
     }
     const custom = config.customTopics.find((t) => t.slug === slug);
     if (!custom) return null;
     const shown = { title: custom.name, feedUrlBase: `${config.feeds.baseUrl}feeds/${custom.slug}` };
-    return html(topicPage(config, shown, new CustomTopicStore(source.store).items(custom.slug, config.feeds.length)), 'public, max-age=60');
+    return html(topicPage(config, shown, source.store.customTopics.items(custom.slug, config.feeds.length)), 'public, max-age=60');
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -108,8 +107,8 @@ export function createHttpServer(source: ServeSource): Server {
     }
     m = /^\/items\/([0-9a-f]{12}(?:-\d+)?)$/.exec(path);
     if (m) {
-      const item = source.store.itemByKey(m[1]!);
-      const topic = item && source.store.listTopics().find((t) => t.id === item.topicId);
+      const item = source.store.items.byKey(m[1]!);
+      const topic = item && source.store.topics.list().find((t) => t.id === item.topicId);
       if (item && topic) return send(req, res, 200, html(itemPage(config, topic, item, item.version), 'public, max-age=300'));
     }
     m = FEED_NAME.exec(path);
@@ -214,12 +213,12 @@ function filteredFeed(
   const limit = limitText === null ? config.feeds.length : Number(limitText);
   if (!Number.isInteger(limit) || limit < 1 || limit > FILTER_WINDOW) return `limit: a whole number from 1 to ${FILTER_WINDOW}`;
 
-  const pages = new Map(store.listTopics().map((t) => [t.id, t]));
+  const pages = new Map(store.topics.list().map((t) => [t.id, t]));
   const page =
     slug === 'all' ? null : [...pages.values()].find((t) => topicIdentity(config, t).slug === slug && !topicSettings(config, t).hidden);
   const custom = config.customTopics.find((t) => t.slug === slug);
   if (slug !== 'all' && !page && !custom) return null;
-  const items = custom ? new CustomTopicStore(store).items(custom.slug, FILTER_WINDOW) : store.feedItems(page?.id ?? null, FILTER_WINDOW);
+  const items = custom ? store.customTopics.items(custom.slug, FILTER_WINDOW) : store.items.newest(page?.id ?? null, FILTER_WINDOW);
   const chosen = items
     .filter((i) => {
       const text = matchText(i);
@@ -228,7 +227,7 @@ function filteredFeed(
       return category === null || i.category?.toLowerCase() === category;
     })
     .slice(0, limit);
-  const whenEmpty = store.newestDumpAt() ?? undefined;
+  const whenEmpty = store.dumps.newestWrittenAt() ?? undefined;
   const base = custom
     ? customFeedView(config, custom, pages, chosen, whenEmpty)
     : page
@@ -240,7 +239,7 @@ function filteredFeed(
 
 /** Finds a topic by the slug its feeds are published under. */
 function findTopic(store: Store, config: Config, slug: string): StoredTopic | undefined {
-  return store.listTopics().find((t) => topicIdentity(config, t).slug === slug && !topicSettings(config, t).hidden);
+  return store.topics.list().find((t) => topicIdentity(config, t).slug === slug && !topicSettings(config, t).hidden);
 }
 
 function entity(body: Buffer, type: string, cache: string): Body {

@@ -4,8 +4,8 @@ import { configPattern, matchText } from '../../text-matcher.js';
 import type { NodemailerError } from 'nodemailer/lib/errors';
 import { titleKey } from '../../identify/item-key.js';
 import type { Context } from '../../context.js';
-import { CustomTopicStore } from '../../store/custom-topic-store.js';
-import { DigestStore, type DigestCandidate } from '../../store/digest-store.js';
+import { CustomTopicStore } from '../../store/custom-topics.js';
+import type { DigestCandidate, DigestStore } from '../../store/digests.js';
 import { topicIdentity } from '../../catalog/topics.js';
 import { composeDigest, digestMessageId, senderAddress } from './compose-message.js';
 import { renderDigest } from './render-digest.js';
@@ -39,9 +39,9 @@ export async function planDigests(
   dryRun = false,
   shouldStop: () => boolean = () => false,
 ): Promise<SubscriberPlan[]> {
-  const digests = new DigestStore(ctx.store);
-  const custom = new CustomTopicStore(ctx.store);
-  const upTo = ctx.store.lastDumpId();
+  const digests = ctx.store.digests;
+  const custom = ctx.store.customTopics;
+  const upTo = ctx.store.dumps.lastId();
   const plans: SubscriberPlan[] = [];
   // Time-zone arithmetic is slow and subscribers share schedules: one slot per schedule and zone.
   const slots = new Map<string, Date | null>();
@@ -147,7 +147,7 @@ export async function sendDigests(
   shouldStop: () => boolean = () => false,
   onSent?: (sent: { address: string; subject: string }) => void,
 ): Promise<SendReport> {
-  const digests = new DigestStore(ctx.store);
+  const digests = ctx.store.digests;
   const report: SendReport = { sent: [], retrying: [], failed: [] };
   const due = digests.dueDigests(now());
   if (due.length === 0) return report;

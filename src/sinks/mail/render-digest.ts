@@ -1,6 +1,6 @@
 import type { Config, Subscriber } from '../../config/schema.js';
 import type { ParsedItem } from '../../model.js';
-import type { DigestCandidate } from '../../store/digest-store.js';
+import type { DigestCandidate } from '../../store/digests.js';
 import { displayDate, escapeHtml, paragraphsHtml } from '../feeds/html.js';
 import { itemLink } from '../feeds/feed-view.js';
 import { topicIdentity, topicSettings } from '../../catalog/topics.js';

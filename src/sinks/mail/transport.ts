@@ -4,7 +4,7 @@ import nodemailer from 'nodemailer';
 import type { Config } from '../../config/schema.js';
 import { redact, smtpSettings } from '../../config/secrets.js';
 import { writeFileIfChanged } from '../feeds/write-file.js';
-import type { QueuedDigest } from '../../store/digest-store.js';
+import type { QueuedDigest } from '../../store/digests.js';
 
 /** Where digests go: an SMTP server, or the outbox folder. */
 export interface DigestTransport {

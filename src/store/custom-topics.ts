@@ -1,18 +1,23 @@
 import type { CompiledRule } from '../identify/topic-rules.js';
 import type { StoredItem, StoredTopic } from '../model.js';
-import { toStoredItem, type ItemRow, type Store } from './store.js';
+import type { Db } from './db.js';
+import { feedOrder, toStoredItem, type ItemRow } from './items.js';
+import type { Topics } from './topics.js';
 
 /** Which items each custom topic holds: kept up to date at every dump, rebuilt when a rule changes. */
 export class CustomTopicStore {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly db: Db,
+    private readonly topics: Topics,
+  ) {}
 
   /** Re-tests the given items against every rule (inside the dump's transaction). */
   sync(rules: CompiledRule[], rowIds: number[]): void {
     if (rules.length === 0) return;
-    const pages = new Map<number, StoredTopic>(this.store.listTopics().map((t) => [t.id, t]));
-    const add = this.store.sql(`INSERT OR IGNORE INTO custom_topic_items (slug, item_id) VALUES (?, ?)`);
-    const drop = this.store.sql(`DELETE FROM custom_topic_items WHERE slug = ? AND item_id = ?`);
-    const get = this.store.sql(`SELECT * FROM items WHERE id = ?`);
+    const pages = new Map<number, StoredTopic>(this.topics.list().map((t) => [t.id, t]));
+    const add = this.db.sql(`INSERT OR IGNORE INTO custom_topic_items (slug, item_id) VALUES (?, ?)`);
+    const drop = this.db.sql(`DELETE FROM custom_topic_items WHERE slug = ? AND item_id = ?`);
+    const get = this.db.sql(`SELECT * FROM items WHERE id = ?`);
     for (const id of rowIds) {
       const item = toStoredItem(get.get(id) as ItemRow);
       for (const rule of rules) {
@@ -27,14 +32,14 @@ export class CustomTopicStore {
    * their ids: a rebuilt feed has the same entries with the same ids.
    */
   rebuild(rule: CompiledRule, now: Date): number {
-    return this.store.write(`custom topic ${rule.topic.slug}`, () => {
+    return this.db.write(`custom topic ${rule.topic.slug}`, () => {
       const slug = rule.topic.slug;
-      this.store.sql(`DELETE FROM custom_topic_items WHERE slug = ?`).run(slug);
-      const pages = new Map<number, StoredTopic>(this.store.listTopics().map((t) => [t.id, t]));
-      const add = this.store.sql(`INSERT INTO custom_topic_items (slug, item_id) VALUES (?, ?)`);
+      this.db.sql(`DELETE FROM custom_topic_items WHERE slug = ?`).run(slug);
+      const pages = new Map<number, StoredTopic>(this.topics.list().map((t) => [t.id, t]));
+      const add = this.db.sql(`INSERT INTO custom_topic_items (slug, item_id) VALUES (?, ?)`);
       let n = 0;
       // In batches: the connection cannot write while a query iterates, and memory stays bounded.
-      const batch = this.store.sql(`SELECT * FROM items WHERE id > ? ORDER BY id LIMIT 2000`);
+      const batch = this.db.sql(`SELECT * FROM items WHERE id > ? ORDER BY id LIMIT 2000`);
       for (let after = 0, rows = batch.all(after) as ItemRow[]; rows.length > 0; rows = batch.all(after) as ItemRow[]) {
         for (const row of rows) {
           const item = toStoredItem(row);
@@ -45,7 +50,7 @@ export class CustomTopicStore {
         }
         after = rows[rows.length - 1]!.id;
       }
-      this.store
+      this.db
         .sql(
           `INSERT INTO custom_topics (slug, rule_hash, built_at) VALUES (?, ?, ?) ON CONFLICT (slug) DO UPDATE SET rule_hash = excluded.rule_hash, built_at = excluded.built_at`,
         )
@@ -57,7 +62,7 @@ export class CustomTopicStore {
   /** The custom topics whose stored selection was made with another rule (or none yet). */
   staleSlugs(rules: CompiledRule[]): Set<string> {
     const stored = new Map(
-      (this.store.sql(`SELECT slug, rule_hash AS hash FROM custom_topics`).all() as { slug: string; hash: string }[]).map((r) => [
+      (this.db.sql(`SELECT slug, rule_hash AS hash FROM custom_topics`).all() as { slug: string; hash: string }[]).map((r) => [
         r.slug,
         r.hash,
       ]),
@@ -71,7 +76,7 @@ export class CustomTopicStore {
    */
   reconcile(rules: CompiledRule[], now: Date): string[] {
     const stored = new Map(
-      (this.store.sql(`SELECT slug, rule_hash AS hash FROM custom_topics`).all() as { slug: string; hash: string }[]).map((r) => [
+      (this.db.sql(`SELECT slug, rule_hash AS hash FROM custom_topics`).all() as { slug: string; hash: string }[]).map((r) => [
         r.slug,
         r.hash,
       ]),
@@ -80,9 +85,9 @@ export class CustomTopicStore {
     const keep = new Set(rules.map((r) => r.topic.slug));
     for (const slug of stored.keys()) {
       if (keep.has(slug)) continue;
-      this.store.write(`custom topic ${slug}`, () => {
-        this.store.sql(`DELETE FROM custom_topic_items WHERE slug = ?`).run(slug);
-        this.store.sql(`DELETE FROM custom_topics WHERE slug = ?`).run(slug);
+      this.db.write(`custom topic ${slug}`, () => {
+        this.db.sql(`DELETE FROM custom_topic_items WHERE slug = ?`).run(slug);
+        this.db.sql(`DELETE FROM custom_topics WHERE slug = ?`).run(slug);
       });
     }
     return rebuilt;
@@ -91,10 +96,10 @@ export class CustomTopicStore {
   /** The newest items of a custom topic, in feed order. */
   items(slug: string, limit: number): StoredItem[] {
     return (
-      this.store
+      this.db
         .sql(
           `SELECT i.* FROM custom_topic_items c JOIN items i ON i.id = c.item_id WHERE c.slug = ?
-           ORDER BY i.sort_date DESC, i.first_seen_dump DESC, i.position ASC LIMIT ?`,
+           ORDER BY ${feedOrder('i')} LIMIT ?`,
         )
         .all(slug, limit) as ItemRow[]
     ).map(toStoredItem);
@@ -102,11 +107,11 @@ export class CustomTopicStore {
 
   /** How many items a custom topic holds. */
   count(slug: string): number {
-    return (this.store.sql(`SELECT COUNT(*) AS n FROM custom_topic_items WHERE slug = ?`).get(slug) as { n: number }).n;
+    return (this.db.sql(`SELECT COUNT(*) AS n FROM custom_topic_items WHERE slug = ?`).get(slug) as { n: number }).n;
   }
 
   /** Whether an item belongs to a custom topic (for digest subscriptions). */
   has(slug: string, itemId: number): boolean {
-    return this.store.sql(`SELECT 1 FROM custom_topic_items WHERE slug = ? AND item_id = ?`).get(slug, itemId) !== undefined;
+    return this.db.sql(`SELECT 1 FROM custom_topic_items WHERE slug = ? AND item_id = ?`).get(slug, itemId) !== undefined;
   }
 }

@@ -1,5 +1,6 @@
 import type { ParsedItem } from '../model.js';
-import type { Store } from './store.js';
+import type { Db } from './db.js';
+import type { Dumps } from './dumps.js';
 
 /** What the store knows of a subscriber. */
 export interface SubscriberState {
@@ -48,11 +49,14 @@ type ItemJoinRow = ParsedItem & {
 
 /** The digest tables: subscribers' progress, recorded digests and which item versions they carried. */
 export class DigestStore {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly db: Db,
+    private readonly dumps: Dumps,
+  ) {}
 
   /** The subscriber's state, if the store has seen them. */
   peekSubscriber(address: string): SubscriberState | undefined {
-    return this.store
+    return this.db
       .sql(`SELECT address, cursor_dump AS cursorDump, last_slot AS lastSlot, created_at AS createdAt FROM subscribers WHERE address = ?`)
       .get(address) as SubscriberState | undefined;
   }
@@ -64,10 +68,10 @@ export class DigestStore {
   subscriber(address: string, backfill: boolean, slot: Date | null, now: Date): SubscriberState {
     const known = this.peekSubscriber(address);
     if (known) return known;
-    this.store.write(`subscriber ${address}`, () =>
-      this.store
+    this.db.write(`subscriber ${address}`, () =>
+      this.db
         .sql(`INSERT INTO subscribers (address, cursor_dump, last_slot, created_at) VALUES (?, ?, ?, ?)`)
-        .run(address, backfill ? 0 : this.store.lastDumpId(), slot && !backfill ? slot.toISOString() : null, now.toISOString()),
+        .run(address, backfill ? 0 : this.dumps.lastId(), slot && !backfill ? slot.toISOString() : null, now.toISOString()),
     );
     return this.peekSubscriber(address)!;
   }
@@ -80,7 +84,7 @@ export class DigestStore {
   candidates(address: string, cursor: number, upTo: number, backfill: boolean, updates: boolean): DigestCandidate[] {
     const cols = `i.id, i.key, i.guid, i.version, i.title, i.date, i.end_date AS endDate, i.summary, i.category, i.credit, i.location, i.topic_id,
       t.key AS topic_key, t.name AS topic_name, t.slug AS topic_slug`;
-    const fresh = this.store
+    const fresh = this.db
       .sql(
         `SELECT ${cols} FROM items i JOIN topics t ON t.id = i.topic_id
          WHERE i.first_seen_dump > ? AND i.first_seen_dump <= ?
@@ -93,7 +97,7 @@ export class DigestStore {
     if (!updates) return out;
 
     const isNew = new Set(fresh.map((r) => r.id));
-    const edited = this.store
+    const edited = this.db
       .sql(
         `SELECT ${cols} FROM items i JOIN topics t ON t.id = i.topic_id
          WHERE i.id IN (SELECT v.item_id FROM item_versions v WHERE v.dump_id > ? AND v.dump_id <= ? AND v.version > 1 AND v.minor = 0)
@@ -102,8 +106,8 @@ export class DigestStore {
          ORDER BY i.id`,
       )
       .all(cursor, upTo, cursor, address) as ItemJoinRow[];
-    const seenVersion = this.store.sql(`SELECT MAX(version) AS v FROM digest_items WHERE address = ? AND item_id = ?`);
-    const version = this.store.sql(
+    const seenVersion = this.db.sql(`SELECT MAX(version) AS v FROM digest_items WHERE address = ? AND item_id = ?`);
+    const version = this.db.sql(
       `SELECT title, date, end_date AS endDate, summary, category, credit, location FROM item_versions WHERE item_id = ? AND version = ?`,
     );
     for (const r of edited) {
@@ -128,16 +132,16 @@ export class DigestStore {
     cursor: number;
     slot: string | null;
   }): number {
-    return this.store.write(`digest for ${d.address}`, () => {
+    return this.db.write(`digest for ${d.address}`, () => {
       const id = Number(
-        this.store
+        this.db
           .sql(
             `INSERT INTO digests (address, created_at, message_id, subject, item_count, raw, status, next_attempt_at)
              VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)`,
           )
           .run(d.address, d.createdAt, d.messageId, d.subject, d.items.length, d.raw, d.createdAt).lastInsertRowid,
       );
-      const mark = this.store.sql(`INSERT INTO digest_items (address, item_id, version, digest_id, kind) VALUES (?, ?, ?, ?, ?)`);
+      const mark = this.db.sql(`INSERT INTO digest_items (address, item_id, version, digest_id, kind) VALUES (?, ?, ?, ?, ?)`);
       for (const it of d.items) mark.run(d.address, it.itemId, it.version, id, it.kind);
       this.advance(d.address, d.cursor, d.slot);
       return id;
@@ -146,8 +150,8 @@ export class DigestStore {
 
   /** Moves a subscriber's cursor and slot without a digest (nothing new for them). */
   advance(address: string, cursor: number, slot: string | null): void {
-    this.store.write(`subscriber ${address}`, () =>
-      this.store
+    this.db.write(`subscriber ${address}`, () =>
+      this.db
         .sql(`UPDATE subscribers SET cursor_dump = MAX(cursor_dump, ?), last_slot = COALESCE(?, last_slot) WHERE address = ?`)
         .run(cursor, slot, address),
     );
@@ -155,7 +159,7 @@ export class DigestStore {
 
   /** Queued digests whose next attempt is due, oldest first. */
   dueDigests(now: Date, limit = 100): QueuedDigest[] {
-    return this.store
+    return this.db
       .sql(
         `SELECT id, address, message_id AS messageId, subject, raw, attempts, created_at AS createdAt FROM digests
          WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?`,
@@ -164,16 +168,16 @@ export class DigestStore {
   }
 
   markSent(id: number, at: Date): void {
-    this.store.write(`digest ${id}`, () =>
-      this.store
+    this.db.write(`digest ${id}`, () =>
+      this.db
         .sql(`UPDATE digests SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?`)
         .run(at.toISOString(), id),
     );
   }
 
   markRetry(id: number, error: string, next: Date): void {
-    this.store.write(`digest ${id}`, () =>
-      this.store
+    this.db.write(`digest ${id}`, () =>
+      this.db
         .sql(`UPDATE digests SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?`)
         .run(error, next.toISOString(), id),
     );
@@ -181,9 +185,9 @@ export class DigestStore {
 
   /** A permanent failure: the digest is not retried; the subscriber shows the error in `status`. */
   markFailed(id: number, address: string, error: string, at: Date): void {
-    this.store.write(`digest ${id}`, () => {
-      this.store.sql(`UPDATE digests SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?`).run(error, id);
-      this.store.sql(`UPDATE subscribers SET last_error = ?, last_error_at = ? WHERE address = ?`).run(error, at.toISOString(), address);
+    this.db.write(`digest ${id}`, () => {
+      this.db.sql(`UPDATE digests SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?`).run(error, id);
+      this.db.sql(`UPDATE subscribers SET last_error = ?, last_error_at = ? WHERE address = ?`).run(error, at.toISOString(), address);
     });
   }
 
@@ -195,7 +199,7 @@ export class DigestStore {
     failures: { address: string; error: string; at: string | null }[];
     retrying: { address: string; attempts: number; error: string | null; next: string }[];
   } {
-    const counts = this.store.sql(`SELECT status, COUNT(*) AS n FROM digests GROUP BY status`).all() as {
+    const counts = this.db.sql(`SELECT status, COUNT(*) AS n FROM digests GROUP BY status`).all() as {
       status: 'queued' | 'sent' | 'failed';
       n: number;
     }[];
@@ -204,10 +208,10 @@ export class DigestStore {
       queued: n('queued'),
       sent: n('sent'),
       failed: n('failed'),
-      failures: this.store
+      failures: this.db
         .sql(`SELECT address, last_error AS error, last_error_at AS at FROM subscribers WHERE last_error IS NOT NULL ORDER BY address`)
         .all() as { address: string; error: string; at: string | null }[],
-      retrying: this.store
+      retrying: this.db
         .sql(
           `SELECT address, attempts, last_error AS error, next_attempt_at AS next FROM digests
            WHERE status = 'queued' AND attempts > 0 ORDER BY id`,

@@ -1,0 +1,126 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { StoreError } from '../errors.js';
+import { MIGRATIONS } from './migrations.js';
+
+/**
+ * The SQLite connection under every store module: opening (read-only for status, serve and topics),
+ * the schema version, prepared statements and write transactions. Only `src/store/` uses it
+ * (tests/architecture.test.ts checks): everything else asks the entity modules.
+ */
+export class Db {
+  private readonly statements = new Map<string, Database.Statement>();
+
+  private constructor(
+    readonly db: Database.Database,
+    readonly path: string,
+  ) {}
+
+  /**
+   * Opens (creating if needed) the database at `path` and brings its schema up to date. With
+   * `readOnly`, the file must exist and is only read: a mistyped path is an error, not a new empty store.
+   */
+  static open(path: string, busyTimeoutMs = 5000, options: { readOnly?: boolean } = {}): Db {
+    const readOnly = options.readOnly === true;
+    let db: Database.Database;
+    try {
+      if (readOnly) {
+        db = new Database(path, { readonly: true, fileMustExist: true });
+      } else {
+        if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+        db = new Database(path);
+        // First, so that every statement below waits for another process rather than failing.
+        db.pragma(`busy_timeout = ${Math.floor(busyTimeoutMs)}`);
+        db.pragma('journal_mode = WAL');
+        // NORMAL is durable against a killed process (the WAL is written before commit returns);
+        // only an OS crash or power cut can lose the last transactions.
+        db.pragma('synchronous = NORMAL');
+        db.pragma('foreign_keys = ON');
+      }
+      // 64 MB of page cache (the default is 2 MB): index pages of a store with years of items stay
+      // in memory, so the cost of a dump does not grow with the history.
+      db.pragma('cache_size = -65536');
+      db.pragma(`busy_timeout = ${Math.floor(busyTimeoutMs)}`);
+    } catch (cause) {
+      if (readOnly && (cause as { code?: string }).code === 'SQLITE_CANTOPEN') {
+        throw new StoreError(`store ${path}`, 'no such store (check --db or store.path; `dumpfeed ingest` or `watch` creates it)', {
+          cause,
+        });
+      }
+      throw new StoreError(`store ${path}`, `cannot open: ${(cause as Error).message}`, { cause });
+    }
+    const handle = new Db(db, path);
+    if (readOnly) handle.checkSchema();
+    else handle.migrate();
+    return handle;
+  }
+
+  /** A prepared statement, compiled once and reused (preparing dominates the cost of small queries). */
+  sql(source: string): Database.Statement {
+    let stmt = this.statements.get(source);
+    if (!stmt) {
+      stmt = this.db.prepare(source);
+      this.statements.set(source, stmt);
+    }
+    return stmt;
+  }
+
+  /**
+   * Runs `fn` in a write transaction; SQLite failures become a StoreError naming `what`. BEGIN
+   * IMMEDIATE: a writer waits (up to store.busyTimeoutMs) for another to finish instead of failing
+   * when its read turns into a write. Nested calls join the outer transaction.
+   */
+  write<T>(what: string, fn: () => T): T {
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (cause) {
+      if (cause instanceof StoreError) throw cause;
+      throw new StoreError(`store ${this.path}`, `cannot record ${what}: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  /** Closes the database; it cannot be used afterwards. */
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** For a read-only store: its schema must be this dumpfeed's, neither older nor newer. */
+  private checkSchema(): void {
+    const current = this.version();
+    if (current > MIGRATIONS.length) throw this.tooNew(current);
+    if (current < MIGRATIONS.length) {
+      throw new StoreError(
+        `store ${this.path}`,
+        `was written by an older dumpfeed; run \`dumpfeed ingest\` or \`watch\` once to upgrade it`,
+      );
+    }
+  }
+
+  private migrate(): void {
+    if (this.version() === MIGRATIONS.length) return;
+    // BEGIN IMMEDIATE, and the version read again inside: two processes opening a new store at once
+    // take turns, and the second finds the schema already there.
+    this.db
+      .transaction(() => {
+        const current = this.version();
+        if (current > MIGRATIONS.length) throw this.tooNew(current);
+        for (let v = current; v < MIGRATIONS.length; v++) {
+          this.db.exec(MIGRATIONS[v]!);
+          this.db.pragma(`user_version = ${v + 1}`);
+        }
+      })
+      .immediate();
+  }
+
+  private version(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  private tooNew(current: number): StoreError {
+    return new StoreError(
+      `store ${this.path}`,
+      `schema version ${current} is newer than this dumpfeed (${MIGRATIONS.length}); upgrade dumpfeed`,
+    );
+  }
+}

@@ -1,0 +1,249 @@
+import { isMinorChange, itemKey, sameContent, summaryKey, titleKey } from '../identify/item-key.js';
+import type { Candidate, CandidateLookup } from '../identify/match-items.js';
+import type { ItemRef, ParsedItem, StoredItem, StoredTopic } from '../model.js';
+import type { Db } from './db.js';
+
+/** The parts of a permanent item id that come from the config: `tag:AUTHORITY,DATE:slug/key`. */
+export interface IdentityScheme {
+  tagAuthority: string;
+  tagDate: string;
+}
+
+/** A row of the items table. */
+export type ItemRow = {
+  id: number;
+  topic_id: number;
+  key: string;
+  guid: string;
+  version: number;
+  title: string;
+  date: string | null;
+  end_date: string | null;
+  summary: string | null;
+  category: string | null;
+  credit: string | null;
+  location: string | null;
+  maybe_cut: number;
+  first_seen_at: string;
+  updated_at: string;
+  first_seen_dump: number;
+  position: number;
+};
+
+/**
+ * Feed order: by date, newest first; on the same date the item first seen in a later dump first, then
+ * page order. `table` is the items table's alias in a join.
+ */
+export function feedOrder(table = ''): string {
+  const t = table ? `${table}.` : '';
+  return `${t}sort_date DESC, ${t}first_seen_dump DESC, ${t}position ASC`;
+}
+
+/** The items table (the current version of each item) and item_versions (every version). */
+export class Items {
+  constructor(private readonly db: Db) {}
+
+  /** The newest items of a topic (or of every topic when `topicId` is null), in feed order. */
+  newest(topicId: number | null, limit: number): StoredItem[] {
+    const order = `ORDER BY ${feedOrder()} LIMIT ?`;
+    const rows = (
+      topicId === null
+        ? this.db.sql(`SELECT * FROM items ${order}`).all(limit)
+        : this.db.sql(`SELECT * FROM items WHERE topic_id = ? ${order}`).all(topicId, limit)
+    ) as ItemRow[];
+    return rows.map(toStoredItem);
+  }
+
+  /** A topic's items in arrival order, after item `afterId`, at most `limit` (an archive page's worth). */
+  arrivedAfter(topicId: number, afterId: number, limit: number): StoredItem[] {
+    return (
+      this.db.sql(`SELECT * FROM items WHERE topic_id = ? AND id > ? ORDER BY id LIMIT ?`).all(topicId, afterId, limit) as ItemRow[]
+    ).map(toStoredItem);
+  }
+
+  /** A topic's items with ids in a range, in arrival order. */
+  inRange(topicId: number, firstId: number, lastId: number): StoredItem[] {
+    return (
+      this.db.sql(`SELECT * FROM items WHERE topic_id = ? AND id BETWEEN ? AND ? ORDER BY id`).all(topicId, firstId, lastId) as ItemRow[]
+    ).map(toStoredItem);
+  }
+
+  /** One item by its row id. */
+  byRowId(id: number): StoredItem | undefined {
+    const row = this.db.sql(`SELECT * FROM items WHERE id = ?`).get(id) as ItemRow | undefined;
+    return row && toStoredItem(row);
+  }
+
+  /** One item by its key (the last part of its id and of its page URL). */
+  byKey(key: string): StoredItem | undefined {
+    const row = this.db.sql(`SELECT * FROM items WHERE key = ?`).get(key) as ItemRow | undefined;
+    return row && toStoredItem(row);
+  }
+
+  /** Every stored version of an item (by its key), oldest first. */
+  versions(key: string): (ParsedItem & { version: number; seenAt: string })[] {
+    return this.db
+      .sql(
+        `SELECT v.version, v.title, v.date, v.end_date AS endDate, v.summary, v.category, v.credit, v.location, v.seen_at AS seenAt
+           FROM item_versions v JOIN items i ON i.id = v.item_id WHERE i.key = ? ORDER BY v.version`,
+      )
+      .all(key) as (ParsedItem & { version: number; seenAt: string })[];
+  }
+
+  /**
+   * The stored items a dump's items may match, for identify/match-items: by title key, by date, and the
+   * items that may have been cut short. The rows found are kept in `rows`, so that an unchanged item
+   * costs no further query.
+   */
+  candidates(topicId: number, rows: Map<number, ItemRow>): CandidateLookup {
+    const byTitle = this.db.sql(`SELECT * FROM items WHERE topic_id = ? AND title_key = ? ORDER BY id`);
+    const byDate = this.db.sql(`SELECT * FROM items WHERE topic_id = ? AND date = ? ORDER BY id`);
+    const cutShort = this.db.sql(`SELECT * FROM items WHERE topic_id = ? AND maybe_cut = 1 ORDER BY id`);
+    let cut: Candidate[] | undefined;
+    const keep = (found: unknown[]): Candidate[] =>
+      (found as (ItemRow & { title_key: string; summary_key: string | null })[]).map((row) => {
+        rows.set(row.id, row);
+        return { rowId: row.id, title: row.title, titleKey: row.title_key, date: row.date, summaryKey: row.summary_key };
+      });
+    return {
+      byTitleKey: (key) => keep(byTitle.all(topicId, key)),
+      byDate: (date) => keep(byDate.all(topicId, date)),
+      // Asked only for items no other rule matched; one query per dump at most.
+      maybeCut: () => (cut ??= keep(cutShort.all(topicId))),
+    };
+  }
+
+  /** Stores a new item with its first version (inside a dump's transaction). */
+  insert(
+    topic: StoredTopic,
+    item: ParsedItem,
+    at: { dumpId: number; position: number; seenAt: string; maybeCut: boolean },
+    ids: IdentityScheme,
+  ): { ref: ItemRef; rowId: number } {
+    const exists = this.db.sql(`SELECT 1 FROM items WHERE key = ?`);
+    let key = itemKey(topic.key, item, 0);
+    for (let attempt = 1; exists.get(key); attempt++) key = itemKey(topic.key, item, attempt);
+    const guid = `tag:${ids.tagAuthority},${ids.tagDate}:${topic.slug}/${key}`;
+    const id = Number(
+      this.db
+        .sql(
+          `INSERT INTO items (topic_id, key, guid, version, title, title_key, date, end_date, summary, summary_key, category, credit,
+               location, maybe_cut, sort_date, first_seen_dump, first_seen_at, position, updated_at)
+             VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          topic.id,
+          key,
+          guid,
+          item.title,
+          titleKey(item.title),
+          item.date,
+          item.endDate,
+          item.summary,
+          summaryKey(item.summary),
+          item.category,
+          item.credit,
+          item.location,
+          at.maybeCut ? 1 : 0,
+          item.date ?? at.seenAt.slice(0, 10),
+          at.dumpId,
+          at.seenAt,
+          at.position,
+          at.seenAt,
+        ).lastInsertRowid,
+    );
+    this.insertVersion(id, 1, at.dumpId, item, at.seenAt, false);
+    return { ref: { id: guid, title: item.title }, rowId: id };
+  }
+
+  /**
+   * Stores what a dump shows of a known item (inside its transaction): a new version when the content
+   * changed. Returns the item when this dump changed it, null when it is unchanged.
+   */
+  update(row: ItemRow, item: ParsedItem, at: { dumpId: number; seenAt: string; maybeCut: boolean }): ItemRef | null {
+    // A dump older than the one that made the current version (an old file delivered late) must not
+    // roll the item back; it counts as unchanged.
+    if (at.seenAt < row.updated_at) return null;
+    const stored = toParsedItem(row);
+    if (sameContent(stored, item)) {
+      // Seen whole (not last) again: it was not cut after all.
+      if (row.maybe_cut === 1 && !at.maybeCut) this.db.sql(`UPDATE items SET maybe_cut = 0 WHERE id = ?`).run(row.id);
+      return null;
+    }
+    const version = row.version + 1;
+    this.db
+      .sql(
+        `UPDATE items SET version = ?, title = ?, title_key = ?, date = ?, end_date = ?, summary = ?, summary_key = ?, category = ?,
+             credit = ?, location = ?, maybe_cut = ?, sort_date = ?, updated_at = ? WHERE id = ?`,
+      )
+      .run(
+        version,
+        item.title,
+        titleKey(item.title),
+        item.date,
+        item.endDate,
+        item.summary,
+        summaryKey(item.summary),
+        item.category,
+        item.credit,
+        item.location,
+        at.maybeCut ? 1 : 0,
+        item.date ?? row.first_seen_at.slice(0, 10),
+        at.seenAt,
+        row.id,
+      );
+    this.insertVersion(row.id, version, at.dumpId, item, at.seenAt, isMinorChange(stored, item, row.maybe_cut === 1));
+    return { id: row.guid, title: item.title };
+  }
+
+  private insertVersion(itemId: number, version: number, dumpId: number, item: ParsedItem, seenAt: string, minor: boolean): void {
+    this.db
+      .sql(
+        `INSERT INTO item_versions (item_id, version, dump_id, title, date, end_date, summary, category, credit, location, seen_at, minor)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        itemId,
+        version,
+        dumpId,
+        item.title,
+        item.date,
+        item.endDate,
+        item.summary,
+        item.category,
+        item.credit,
+        item.location,
+        seenAt,
+        minor ? 1 : 0,
+      );
+  }
+}
+
+/** The content fields of a row of the items table. */
+function toParsedItem(r: ItemRow): ParsedItem {
+  return {
+    title: r.title,
+    date: r.date,
+    endDate: r.end_date,
+    summary: r.summary,
+    category: r.category,
+    credit: r.credit,
+    location: r.location,
+  };
+}
+
+/** Turns a row of the items table into a StoredItem. For the store's own modules. */
+export function toStoredItem(r: ItemRow): StoredItem {
+  return {
+    rowId: r.id,
+    guid: r.guid,
+    key: r.key,
+    topicId: r.topic_id,
+    version: r.version,
+    ...toParsedItem(r),
+    firstSeenAt: r.first_seen_at,
+    updatedAt: r.updated_at,
+    firstSeenDump: r.first_seen_dump,
+    position: r.position,
+  };
+}
