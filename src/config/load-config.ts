@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as v from 'valibot';
 import { ConfigError } from '../errors.js';
 import { configSchema, RESERVED_SLUGS, type Config } from './schema.js';
 import { smtpSettings } from './secrets.js';
@@ -62,7 +62,7 @@ export function applyEnvironment(raw: unknown, env: NodeJS.ProcessEnv, where: st
   // Most runs set none: the key list (the defaults, from the schema) is built only when one is set.
   if (!Object.keys(env).some((name) => name.startsWith('DUMPFEED_') && !OTHER_VARIABLES.has(name))) return set;
   const known = new Map<string, { section: string; key: string; sample: unknown }>();
-  const defaults = configSchema.parse({}) as Record<string, unknown>;
+  const defaults = v.parse(configSchema, {}) as Record<string, unknown>;
   for (const [section, value] of Object.entries(defaults)) {
     if (value === null || typeof value !== 'object' || Array.isArray(value) || section === 'topics') continue;
     for (const [key, sample] of Object.entries(value)) known.set(environmentName(section, key), { section, key, sample });
@@ -96,9 +96,15 @@ function suggest(name: string, names: string[]): string {
 
 /** Validates a config object; errors name the file and the key. */
 export function parseConfig(raw: unknown, where: string, overrides: ConfigOverrides = {}, fromEnv = new Map<string, string>()): Config {
-  const result = configSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(`config ${where}`, describeIssues(result.error, fromEnv));
-  const config = result.data;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(
+      `config ${where}`,
+      `(top level): must be a JSON object ({ ... }), not ${Array.isArray(raw) ? 'a list' : JSON.stringify(raw)}`,
+    );
+  }
+  const result = v.safeParse(configSchema, raw);
+  if (!result.success) throw new ConfigError(`config ${where}`, describeIssues(result.issues, fromEnv));
+  const config = result.output;
   if (overrides.storePath) config.store.path = overrides.storePath;
   if (overrides.feedsDir) config.feeds.dir = overrides.feedsDir;
   assertUniqueSlugs(config, where);
@@ -111,18 +117,22 @@ export function parseConfig(raw: unknown, where: string, overrides: ConfigOverri
   return config;
 }
 
-function describeIssues(error: z.ZodError, fromEnv: Map<string, string>): string {
-  return error.issues
+function describeIssues(issues: readonly v.BaseIssue<unknown>[], fromEnv: Map<string, string>): string {
+  // A strict object reports a key it does not know as an issue of kind "key" at that key's path.
+  const unknown = issues.filter((i) => i.type === 'strict_object' && i.expected === 'never');
+  const unknownKeys = unknown.length > 0 ? [`unknown key ${unknown.map((i) => `"${keyPath(pathOf(i))}"`).join(', ')}`] : [];
+  const others = issues
+    .filter((i) => !unknown.includes(i))
     .map((issue) => {
-      const key = keyPath(issue.path) || '(top level)';
-      if (issue.code === 'unrecognized_keys') {
-        const prefix = issue.path.length ? `${key}.` : '';
-        return `unknown key ${issue.keys.map((k) => `"${prefix}${k}"`).join(', ')}`;
-      }
+      const key = keyPath(pathOf(issue)) || '(top level)';
       const variable = fromEnv.get(key);
       return `${key}${variable ? ` (from ${variable})` : ''}: ${issue.message}`;
-    })
-    .join('; ');
+    });
+  return [...unknownKeys, ...others].join('; ');
+}
+
+function pathOf(issue: v.BaseIssue<unknown>): PropertyKey[] {
+  return (issue.path ?? []).map((item) => item.key as PropertyKey);
 }
 
 // `topics."Press releases".slug`: page names are quoted, they often hold spaces and dots.

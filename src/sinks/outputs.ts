@@ -2,7 +2,6 @@ import type { Context } from '../context.js';
 import { DumpfeedError } from '../errors.js';
 import { announceToHub } from './feeds/websub.js';
 import { writeFeeds } from './feeds/write-feeds.js';
-import { planDigests, sendDigests } from './mail/digests.js';
 import type { DigestTransport } from './mail/transport.js';
 
 /**
@@ -65,6 +64,8 @@ export function mailOutput(transport: DigestTransport, onSent?: (sent: { address
       const report: PublishReport = { output: 'mail', written: [], unchanged: 0, errors: [], warnings: [] };
       const stop = change.shouldStop ?? (() => false);
       try {
+        // Loaded when mail is sent: `ingest` and `parse` never pay for the mail code.
+        const { planDigests, sendDigests } = await import('./mail/digests.js');
         await planDigests(ctx, ctx.now(), false, stop);
         const sent = await sendDigests(ctx, transport, ctx.now, stop, onSent);
         report.written = sent.sent.map((s) => `${s.address}: ${s.subject}`);

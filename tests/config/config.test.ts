@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import type * as v from 'valibot';
 import { loadConfig, parseConfig } from '../../src/config/load-config.js';
 import { configSchema } from '../../src/config/schema.js';
 import { ConfigError } from '../../src/errors.js';
@@ -17,19 +17,24 @@ function configError(raw: unknown): string {
 }
 
 /** Every documented key path of the schema: leaves (`source.inbox`), and `topics` with `topics.<page>.title`. */
-function keyPaths(schema: z.ZodType, prefix = ''): string[] {
-  const def = (schema as unknown as { def: Record<string, unknown> & { type: string } }).def;
-  if (['default', 'prefault', 'optional'].includes(def.type)) return keyPaths(def.innerType as z.ZodType, prefix);
-  if (def.type === 'pipe') return keyPaths(def.in as z.ZodType, prefix);
-  if (def.type === 'object') {
-    return Object.entries(def.shape as Record<string, z.ZodType>).flatMap(([k, v]) => {
-      const inner = keyPaths(v, `${prefix}${k}.`);
+function keyPaths(schema: v.GenericSchema, prefix = ''): string[] {
+  const s = schema as unknown as {
+    type: string;
+    wrapped?: v.GenericSchema;
+    entries?: Record<string, v.GenericSchema>;
+    value?: v.GenericSchema;
+    item?: v.GenericSchema;
+  };
+  if (s.type === 'optional' || s.type === 'nullable') return keyPaths(s.wrapped!, prefix);
+  if (s.type === 'strict_object' || s.type === 'object') {
+    return Object.entries(s.entries!).flatMap(([k, child]) => {
+      const inner = keyPaths(child, `${prefix}${k}.`);
       return inner.length ? inner : [`${prefix}${k}`];
     });
   }
-  if (def.type === 'record') return [prefix.slice(0, -1), ...keyPaths(def.valueType as z.ZodType, `${prefix}<page>.`)];
-  if (def.type === 'array') {
-    const inner = keyPaths(def.element as z.ZodType, `${prefix.slice(0, -1)}[].`);
+  if (s.type === 'record') return [prefix.slice(0, -1), ...keyPaths(s.value!, `${prefix}<page>.`)];
+  if (s.type === 'array') {
+    const inner = keyPaths(s.item!, `${prefix.slice(0, -1)}[].`);
     return inner.length ? [prefix.slice(0, -1), ...inner] : [];
   }
   return [];
@@ -51,11 +56,13 @@ describe('config', () => {
   it('names unknown keys and bad values', () => {
     expect(configError({ feeds: { lenght: 10 } })).toBe('config c.json: unknown key "feeds.lenght"');
     expect(configError({ stor: {} })).toBe('config c.json: unknown key "stor"');
-    expect(configError({ feeds: { length: 0 } })).toBe('config c.json: feeds.length: Too small: expected number to be >=1');
+    expect(configError({ feeds: { length: 0 } })).toBe('config c.json: feeds.length: Invalid value: Expected >=1 but received 0');
     expect(configError({ feeds: { baseUrl: 'ftp://example.org' } })).toBe(
       'config c.json: feeds.baseUrl: must be an http:// or https:// URL',
     );
-    expect(configError({ source: { encoding: 'ebcdic' } })).toMatch(/^config c\.json: source\.encoding: Invalid option/);
+    expect(configError({ source: { encoding: 'ebcdic' } })).toBe(
+      'config c.json: source.encoding: Invalid type: Expected ("auto" | "utf-8" | "utf-16le" | "utf-16be" | "windows-1252" | "iso-8859-1") but received "ebcdic"',
+    );
     expect(configError({ topics: { 'Press releases': { slug: 'Press Releases' } } })).toBe(
       'config c.json: topics."Press releases".slug: must be lower-case letters, digits and single hyphens',
     );

@@ -55,7 +55,9 @@ describe('a cut last item, then its whole version', () => {
     expect(results[1]!.new).toEqual([]);
     expect(results[1]!.updated).toEqual([results[0]!.new[2]]);
     expect(ctx.store.counts().items).toBe(3);
-    const versions = ctx.store.sqlite.prepare(`SELECT version, minor, location, summary FROM item_versions ORDER BY item_id, version`).all();
+    const versions = ctx.store.sqlite
+      .prepare(`SELECT version, minor, location, summary FROM item_versions ORDER BY item_id, version`)
+      .all();
     expect(versions.filter((v) => (v as { version: number }).version === 2)).toEqual([
       { version: 2, minor: 1, location: 'JAKARTA', summary: 'Ten centres now match workers with reconstruction jobs.' },
     ]);
