@@ -165,4 +165,15 @@ export const MIGRATIONS: readonly string[] = [
   -- Doubts the parser reported about a stored dump (a last item held back or possibly cut), one a line.
   ALTER TABLE dumps ADD COLUMN warnings TEXT;
   `,
+  `
+  -- Each topic's figures, kept up to date in each dump's transaction: the index page and \`status\`
+  -- read them in one row instead of counting a million items on every request.
+  ALTER TABLE topics ADD COLUMN item_count INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE topics ADD COLUMN dump_count INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE topics ADD COLUMN last_dump_at TEXT;
+  UPDATE topics SET
+    item_count = (SELECT COUNT(*) FROM items i WHERE i.topic_id = topics.id),
+    dump_count = (SELECT COUNT(*) FROM dumps d WHERE d.topic_id = topics.id),
+    last_dump_at = (SELECT MAX(d.processed_at) FROM dumps d WHERE d.topic_id = topics.id);
+  `,
 ];

@@ -36,6 +36,8 @@ export class Store {
   readonly customTopics: CustomTopicStore;
   readonly digests: DigestStore;
   readonly daemonState: DaemonStateTable;
+  /** Dumps stored through this handle (see changeMark). */
+  private revision = 0;
 
   private constructor(private readonly db: Db) {
     this.dumps = new Dumps(db);
@@ -87,7 +89,7 @@ export class Store {
     onChanged?: (rowIds: number[]) => void,
     slugTaken?: (slug: string) => boolean,
   ): RecordedDump | null {
-    return this.db.write(meta.file, () => {
+    const recorded = this.db.write(meta.file, () => {
       const topic = this.topics.upsert(dump.topic, meta.processedAt, slugTaken);
       const dumpId = this.dumps.insertStored(meta, topic.id, dump);
       // Another process stored the same bytes since this one looked: nothing to do.
@@ -117,8 +119,22 @@ export class Store {
       });
       if (onChanged && changedRows.length > 0) onChanged(changedRows);
       this.dumps.setCounts(dumpId, result.new.length, result.updated.length);
+      this.topics.countDump(topic.id, result.new.length, meta.processedAt);
       return result;
     });
+    if (recorded) this.revision++;
+    return recorded;
+  }
+
+  /**
+   * A mark that changes whenever the items, topics or dumps may have: a dump stored through this handle,
+   * or any commit by another process (SQLite's data_version). One pragma, for caches of what is
+   * rendered from the store. (Custom topics are rebuilt here only with a new config, which a cache
+   * keys on too.)
+   */
+  changeMark(): string {
+    const { data_version: version } = this.db.sql('PRAGMA data_version').get() as { data_version: number };
+    return `${version}:${this.revision}`;
   }
 
   /** Counts for status and tests. */

@@ -239,6 +239,58 @@ describe('serving pages', () => {
   });
 });
 
+describe('pages rendered once per change', () => {
+  it('serves the same page until a dump changes it, here or in another process', async () => {
+    const { ctx, base } = await served();
+    const first = await get(base, '/', { 'Accept-Encoding': 'br' });
+    const again = await get(base, '/', { 'Accept-Encoding': 'br' });
+    expect(again.headers.etag).toBe(first.headers.etag);
+    expect(again.body.equals(first.body)).toBe(true);
+    const page = (r: Reply) => brotliDecompressSync(r.body).toString();
+    expect(page(first)).not.toContain('A page added later');
+
+    // A dump stored through the server's own store (watch --serve).
+    const one = writeDump(
+      ctx.dir,
+      'later.txt',
+      'A page added later\n\n\n  1. First title of the later page\n\n    12 March 2026\n\n    Its summary.\n',
+    );
+    await ingestPaths(ctx, [one]);
+    const afterHere = await get(base, '/', { 'Accept-Encoding': 'br' });
+    expect(afterHere.headers.etag).not.toBe(first.headers.etag);
+    expect(page(afterHere)).toContain('A page added later');
+
+    // A dump stored by another process (dumpfeed serve beside a cron ingest): another connection.
+    const { Store } = await import('../../src/store/store.js');
+    const other = Store.open(ctx.config.store.path);
+    try {
+      const two = writeDump(
+        ctx.dir,
+        'other.txt',
+        'Another process page\n\n\n  1. Its only title here\n\n    13 March 2026\n\n    A summary.\n',
+      );
+      await ingestPaths({ ...ctx, store: other }, [two]);
+    } finally {
+      other.close();
+    }
+    const afterOther = await get(base, '/topics/another-process-page');
+    expect(afterOther.status).toBe(200);
+    expect(afterOther.body.toString()).toContain('Its only title here');
+    expect((await get(base, '/')).body.toString()).toContain('Another process page');
+  });
+
+  it('still answers each bad filter with its reason, and each filter with its own feed', async () => {
+    const { base } = await served();
+    for (let i = 0; i < 2; i++) expect((await get(base, '/feeds/all.atom?filter=(')).status).toBe(400);
+    const a = await get(base, '/feeds/all.atom?filter=labour');
+    const b = await get(base, '/feeds/all.atom?filter=child');
+    expect(a.status).toBe(200);
+    expect(b.status).toBe(200);
+    expect(a.headers.etag).not.toBe(b.headers.etag);
+    expect((await get(base, '/feeds/all.atom?filter=labour')).headers.etag).toBe(a.headers.etag);
+  });
+});
+
 describe('what is not served', () => {
   it.each([
     'GET /feeds/../state.db HTTP/1.1',

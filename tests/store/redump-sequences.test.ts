@@ -58,6 +58,17 @@ describe('item identity across re-dumps', () => {
       for (const r of result.updated) expect(ids.has(r.id), `updated "${r.title}" kept its id`).toBe(true);
     });
     expect(ctx.store.counts().items).toBe(expected.items);
+    // The figures kept in each topic's row are what counting the tables gives.
+    const counted = ctx.store.sqlite
+      .prepare(
+        `SELECT t.id, (SELECT COUNT(*) FROM items i WHERE i.topic_id = t.id) AS itemCount,
+           (SELECT COUNT(*) FROM dumps d WHERE d.topic_id = t.id) AS dumpCount,
+           (SELECT MAX(d.processed_at) FROM dumps d WHERE d.topic_id = t.id) AS lastDumpAt FROM topics t ORDER BY t.id`,
+      )
+      .all();
+    expect(ctx.store.topics.stats().map(({ id, itemCount, dumpCount, lastDumpAt }) => ({ id, itemCount, dumpCount, lastDumpAt }))).toEqual(
+      counted,
+    );
 
     // Delivering the same files again changes nothing at all.
     const before = storeSnapshot(ctx.store);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { compileRegex, matchText, PatternError, type TextTest } from '../../text-matcher.js';
-import { readFile, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
@@ -10,6 +11,7 @@ import type { Store } from '../../store/store.js';
 import { allFeedView, customFeedView, topicFeedView } from '../feeds/feed-view.js';
 import { topicIdentity, topicSettings } from '../../catalog/topics.js';
 import { renderFeed } from '../feeds/render-feeds.js';
+import { PageCache } from './page-cache.js';
 import { errorPage, indexPage, itemPage, topicPage } from './pages.js';
 
 // What /healthz may show anyone: healthy or not, and counts. Error texts (they can name subscribers'
@@ -54,6 +56,21 @@ interface Body {
 export function createHttpServer(source: ServeSource): Server {
   // Feed files keyed by name, kept while their mtime and size are unchanged.
   const files = new Map<string, Body & { mtimeMs: number; size: number }>();
+  // Pages and filtered feeds, rendered (and compressed) once per change of the data they show.
+  const pages = new PageCache<Body>();
+  /** What rendered responses depend on: the store's content and the config in force (a reload changes it). */
+  const changeMark = (config: Config): unknown => {
+    const mark = source.store.changeMark();
+    if (config !== lastConfig || mark !== lastStoreMark) {
+      lastConfig = config;
+      lastStoreMark = mark;
+      markObject = {};
+    }
+    return markObject;
+  };
+  let lastConfig: Config | null = null;
+  let lastStoreMark = '';
+  let markObject: object = {};
 
   const server = createServer(async (req, res) => {
     try {
@@ -70,12 +87,18 @@ export function createHttpServer(source: ServeSource): Server {
   server.maxHeadersCount = 100;
 
   function indexHtml(config: Config): Body {
-    const topics = source.store.topics.stats().map((stats) => ({ stats, latest: source.store.items.newest(stats.id, 3) }));
-    return html(indexPage(config, topics), 'public, max-age=60');
+    return pages.get(changeMark(config), 'index', () => {
+      const topics = source.store.topics.stats().map((stats) => ({ stats, latest: source.store.items.newest(stats.id, 3) }));
+      return html(indexPage(config, topics), 'public, max-age=60');
+    })!;
   }
 
   /** The HTML page of a page topic or a custom topic, or null when there is none by that slug. */
   function topicHtml(config: Config, slug: string): Body | null {
+    return pages.get(changeMark(config), `topic ${slug}`, () => renderTopicHtml(config, slug));
+  }
+
+  function renderTopicHtml(config: Config, slug: string): Body | null {
     const topic = findTopic(source.store, config, slug);
     if (topic) {
       const shown = { ...topicIdentity(config, topic), sourceUrl: topicSettings(config, topic).sourceUrl };
@@ -107,9 +130,13 @@ export function createHttpServer(source: ServeSource): Server {
     }
     m = /^\/items\/([0-9a-f]{12}(?:-\d+)?)$/.exec(path);
     if (m) {
-      const item = source.store.items.byKey(m[1]!);
-      const topic = item && source.store.topics.list().find((t) => t.id === item.topicId);
-      if (item && topic) return send(req, res, 200, html(itemPage(config, topic, item, item.version), 'public, max-age=300'));
+      const key = m[1]!;
+      const page = pages.get(changeMark(config), `item ${key}`, () => {
+        const item = source.store.items.byKey(key);
+        const topic = item && source.store.topics.list().find((t) => t.id === item.topicId);
+        return item && topic ? html(itemPage(config, topic, item, item.version), 'public, max-age=300') : null;
+      });
+      if (page) return send(req, res, 200, page);
     }
     m = FEED_NAME.exec(path);
     // A person who opens a feed's address in a browser gets its page: browsers are dropping XSLT, and
@@ -122,8 +149,13 @@ export function createHttpServer(source: ServeSource): Server {
       }
     }
     if (m && query) {
-      const filtered = filteredFeed(source.store, config, m[1]!, m[2] as 'atom' | 'rss' | 'json', new URLSearchParams(query));
-      if (typeof filtered === 'string') return send(req, res, 400, html(errorPage(config, 400, filtered), 'no-store'));
+      let problem: string | null = null;
+      const filtered = pages.get(changeMark(config), `feed ${path}?${query}`, () => {
+        const made = filteredFeed(source.store, config, m![1]!, m![2] as 'atom' | 'rss' | 'json', new URLSearchParams(query));
+        if (typeof made === 'string') problem = made;
+        return typeof made === 'string' ? null : made;
+      });
+      if (problem !== null) return send(req, res, 400, html(errorPage(config, 400, problem), 'no-store'));
       if (filtered) {
         res.setHeader('Vary', 'Accept, Accept-Encoding');
         return send(req, res, 200, filtered);
@@ -153,7 +185,8 @@ export function createHttpServer(source: ServeSource): Server {
     const path = join(config.feeds.dir, name);
     let info;
     try {
-      info = await stat(path);
+      // A stat of a local file takes microseconds; on the thread pool it would cost more than it saves.
+      info = statSync(path);
     } catch {
       return null;
     }
