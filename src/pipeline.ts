@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import type { Config } from './config/schema.js';
 import type { Context } from './context.js';
 import { ParseError, StoreError } from './errors.js';
 import type { DumpResult } from './model.js';
@@ -95,9 +97,10 @@ export interface IngestReport {
 }
 
 /**
- * Ingests files and folders in the order given (a folder's dump files sorted by name), then rewrites
- * the feeds. Every feed is re-rendered but only changed files are written, so a config change or an
- * earlier run cut off before its feeds were written is repaired too.
+ * Ingests files and folders in the order given (a folder's dump files sorted by name), then writes
+ * the feeds of the topics that changed since the feeds were last written completely (by this run or
+ * an earlier one cut off before its feeds: the store's `published` mark), or every feed with a new
+ * config. Only changed files are written.
  */
 export async function ingestPaths(
   ctx: Context,
@@ -109,10 +112,13 @@ export async function ingestPaths(
   reconcileCustomTopics(ctx);
   await removeStaleTempFiles(ctx.config.feeds.dir);
   const files: DumpResult[] = [];
+  const changed = new Set<number>();
   for (const file of await expandPaths(paths, dumpNameFilter(ctx.config.source.pattern), onSkip)) {
     let result: DumpResult;
     try {
-      result = (await processDump(ctx, file)).result;
+      const processed = await processDump(ctx, file);
+      result = processed.result;
+      if (processed.topicId !== null) changed.add(processed.topicId);
     } catch (error) {
       // The store stayed busy (another writer) or failed: this file is not stored, the others are
       // tried all the same, and the feeds are written for what was stored.
@@ -122,9 +128,7 @@ export async function ingestPaths(
     files.push(result);
     onResult?.(result);
   }
-  // Every feed is re-rendered (only changed files are written): a run cut off before its feeds were
-  // written, or a config change, is repaired too.
-  const [feeds] = await publishAll(ctx, [feedsOutput()], { topics: 'all' });
+  const [feeds] = await publishFeeds(ctx, changed);
   return {
     files,
     feeds: { written: feeds!.written, unchanged: feeds!.unchanged },
@@ -132,6 +136,33 @@ export async function ingestPaths(
     hubFailures: feeds!.warnings,
   };
 }
+
+/**
+ * Publishes the feeds of the topics that changed since the last complete publication (the store's
+ * `published` mark, the config it used) plus `changed`, and moves the mark on when all was written.
+ * No mark yet, or another config: every feed.
+ */
+export async function publishFeeds(ctx: Context, changed: Iterable<number> = []) {
+  const mark = ctx.store.published.get('feeds');
+  const configHash = feedsConfigHash(ctx.config);
+  const upTo = ctx.store.dumps.lastId();
+  const topics =
+    mark && mark.configHash === configHash ? [...new Set([...ctx.store.dumps.topicsSince(mark.dumpId), ...changed])] : ('all' as const);
+  const reports = await publishAll(ctx, [feedsOutput()], { topics });
+  if (reports[0]!.errors.length === 0) ctx.store.published.set('feeds', { configHash, dumpId: upTo });
+  return reports;
+}
+
+/** What of the config the feeds depend on (a change means every feed is rendered again). */
+function feedsConfigHash(config: Config): string {
+  const { feeds, ids, topics, customTopics } = config;
+  return createHash('sha256')
+    .update(JSON.stringify({ feeds, ids, topics, customTopics, version: FEEDS_VERSION }))
+    .digest('hex');
+}
+
+/** Raised when the way feeds are rendered changes, so that stored marks from an older dumpfeed count as stale. */
+const FEEDS_VERSION = 1;
 
 /** Rebuilds the custom topics whose rule is new or changed since they were last built. */
 export function reconcileCustomTopics(ctx: Context): string[] {

@@ -120,6 +120,13 @@ export class Dumps {
     return row ? new Date(row.at) : null;
   }
 
+  /** The topics of the dumps stored after dump `afterId`. */
+  topicsSince(afterId: number): number[] {
+    return (this.db.sql(`SELECT DISTINCT topic_id AS id FROM dumps WHERE status = 'ok' AND id > ?`).all(afterId) as { id: number }[]).map(
+      (r) => r.id,
+    );
+  }
+
   /** The newest processed dump's id (0 for an empty store): the high-water mark for digests. */
   lastId(): number {
     return (this.db.sql(`SELECT COALESCE(MAX(id), 0) AS id FROM dumps WHERE status = 'ok'`).get() as { id: number }).id;

@@ -175,5 +175,12 @@ export const MIGRATIONS: readonly string[] = [
     item_count = (SELECT COUNT(*) FROM items i WHERE i.topic_id = topics.id),
     dump_count = (SELECT COUNT(*) FROM dumps d WHERE d.topic_id = topics.id),
     last_dump_at = (SELECT MAX(d.processed_at) FROM dumps d WHERE d.topic_id = topics.id);
+  -- How far each output has published: the newest dump it had seen and the config it used. A run
+  -- renders only the topics of later dumps; another config renders everything.
+  CREATE TABLE published (
+    output      TEXT PRIMARY KEY,
+    config_hash TEXT NOT NULL,
+    dump_id     INTEGER NOT NULL
+  );
   `,
 ];

@@ -7,6 +7,7 @@ import { Db } from './db.js';
 import { DigestStore } from './digests.js';
 import { Dumps, type DumpMeta } from './dumps.js';
 import { Items, type IdentityScheme, type ItemRow } from './items.js';
+import { Published } from './published.js';
 import { Topics } from './topics.js';
 
 export type { DumpMeta, KnownDump, RejectedDump } from './dumps.js';
@@ -36,6 +37,7 @@ export class Store {
   readonly customTopics: CustomTopicStore;
   readonly digests: DigestStore;
   readonly daemonState: DaemonStateTable;
+  readonly published: Published;
   /** Dumps stored through this handle (see changeMark). */
   private revision = 0;
 
@@ -47,6 +49,7 @@ export class Store {
     this.customTopics = new CustomTopicStore(db, this.topics);
     this.digests = new DigestStore(db, this.dumps);
     this.daemonState = new DaemonStateTable(db);
+    this.published = new Published(db);
   }
 
   /**

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../../config/schema.js';
 import { SinkError } from '../../errors.js';
@@ -23,9 +22,16 @@ interface History {
  * each page written once when it fills (and the one before it again, to gain its `next-archive`
  * link). Each page's item range is recorded, so a later change of `feeds.length` only sizes new pages.
  * The items not yet in a full page are fewer than `feeds.length`, the newest arrivals: the current
- * feed holds them. With `checkAll`, every page whose file is missing is written again.
+ * feed holds them. Every full page whose file is not in `present` (the archive folder's listing) is
+ * written again.
  */
-async function writeArchives(store: Store, config: Config, topic: StoredTopic, checkAll: boolean, put: (name: string, content: string) => Promise<void>): Promise<History> {
+async function writeArchives(
+  store: Store,
+  config: Config,
+  topic: StoredTopic,
+  present: ReadonlySet<string>,
+  put: (name: string, content: string) => Promise<void>,
+): Promise<History> {
   const size = config.feeds.length;
   const pages = store.archives.pages(topic.id);
   const known = pages.length;
@@ -48,11 +54,7 @@ async function writeArchives(store: Store, config: Config, topic: StoredTopic, c
     await render(i);
     store.archives.add(topic.id, pages[i]!.page, pages[i]!.firstId, pages[i]!.lastId);
   }
-  if (checkAll) {
-    for (let i = 0; i < known; i++) {
-      if (!existsSync(join(config.feeds.dir, name(pages[i]!.page)))) await render(i);
-    }
-  }
+  for (let i = 0; i < known; i++) if (!present.has(name(pages[i]!.page))) await render(i);
   return { pages: pages.length, tail: store.items.arrivedAfter(topic.id, pages.at(-1)?.lastId ?? 0, size) };
 }
 
@@ -86,6 +88,23 @@ function archiveView(config: Config, topic: StoredTopic, page: number, pages: nu
     archiveLinks: links,
     archive: true,
   };
+}
+
+/** Whether a topic's feed files and every archive page the store records are in the listing. */
+function filesPresent(store: Store, config: Config, topic: StoredTopic, present: ReadonlySet<string>): boolean {
+  const slug = topicIdentity(config, topic).slug;
+  if (!['atom', 'rss', 'json'].every((ext) => present.has(`${slug}.${ext}`))) return false;
+  return store.archives.pages(topic.id).every((p) => present.has(`archive/${slug}-${p.page}.atom`));
+}
+
+/** The names in a folder; none when it does not exist (yet). */
+async function listFolder(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new SinkError(`feeds ${dir}`, `cannot list: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+  }
 }
 
 /** Which feed files a run wrote and which it left alone because their content had not changed. */
@@ -128,11 +147,14 @@ export async function writeFeeds(store: Store, config: Config, topicIds?: Iterab
   } catch (cause) {
     throw new SinkError(`feeds ${dir}`, `cannot create folder: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
   }
+  // What is on disk, in two listings (not a look-up per file): a topic whose files were removed is
+  // written again although nothing changed.
+  const present = new Set([...(await listFolder(dir)), ...(await listFolder(join(dir, 'archive'))).map((f) => `archive/${f}`)]);
   // A hidden page has no feeds of its own; its items still reach "all" and custom topics.
   const shown = topics.filter((t) => !topicSettings(config, t).hidden);
   for (const topic of shown) {
-    if (wanted && !wanted.has(topic.id)) continue;
-    const history = await writeArchives(store, config, topic, wanted === null, put);
+    if (wanted && !wanted.has(topic.id) && filesPresent(store, config, topic, present)) continue;
+    const history = await writeArchives(store, config, topic, present, put);
     await putFeed(subscriptionView(config, topic, store.items.newest(topic.id, config.feeds.length), history));
   }
   // Custom topics are few and cheap to render: all of them, every time; unchanged files stay as they are.
