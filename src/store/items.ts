@@ -30,6 +30,11 @@ export type ItemRow = {
   position: number;
 };
 
+/** What matching and updating an item read of its row: the row without its sort columns. */
+const MATCH_COLUMNS = `id, topic_id, key, guid, version, title, title_key, date, end_date, summary, summary_key, category, credit,
+  location, maybe_cut, first_seen_at, updated_at, first_seen_dump, position`;
+type MatchRow = ItemRow & { title_key: string; summary_key: string | null };
+
 /**
  * Feed order: by date, newest first; on the same date the item first seen in a later dump first, then
  * page order. `table` is the items table's alias in a join.
@@ -92,21 +97,31 @@ export class Items {
 
   /**
    * The stored items a dump's items may match, for identify/match-items: by title key, by date, and the
-   * items that may have been cut short. The rows found are kept in `rows`, so that an unchanged item
-   * costs no further query.
+   * items that may have been cut short. The items with the dump's title keys come in one query (the
+   * matcher asks for each key once or twice); dates and cut items are asked only for items no title
+   * matched. The rows found are kept in `rows`, so that an unchanged item costs no further query.
    */
-  candidates(topicId: number, rows: Map<number, ItemRow>): CandidateLookup {
-    const byTitle = this.db.sql(`SELECT * FROM items WHERE topic_id = ? AND title_key = ? ORDER BY id`);
-    const byDate = this.db.sql(`SELECT * FROM items WHERE topic_id = ? AND date = ? ORDER BY id`);
-    const cutShort = this.db.sql(`SELECT * FROM items WHERE topic_id = ? AND maybe_cut = 1 ORDER BY id`);
-    let cut: Candidate[] | undefined;
+  candidates(topicId: number, titleKeys: string[], rows: Map<number, ItemRow>): CandidateLookup {
+    // INDEXED BY: without it SQLite may walk the whole topic in id order instead of looking each key up.
+    const byTitles = this.db.sql(
+      `SELECT ${MATCH_COLUMNS} FROM items INDEXED BY items_title
+         WHERE topic_id = ? AND title_key IN (SELECT value FROM json_each(?)) ORDER BY id`,
+    );
+    const byTitle = this.db.sql(
+      `SELECT ${MATCH_COLUMNS} FROM items INDEXED BY items_title WHERE topic_id = ? AND title_key = ? ORDER BY id`,
+    );
+    const byDate = this.db.sql(`SELECT ${MATCH_COLUMNS} FROM items INDEXED BY items_date WHERE topic_id = ? AND date = ? ORDER BY id`);
+    const cutShort = this.db.sql(`SELECT ${MATCH_COLUMNS} FROM items WHERE topic_id = ? AND maybe_cut = 1 ORDER BY id`);
     const keep = (found: unknown[]): Candidate[] =>
-      (found as (ItemRow & { title_key: string; summary_key: string | null })[]).map((row) => {
+      (found as MatchRow[]).map((row) => {
         rows.set(row.id, row);
         return { rowId: row.id, title: row.title, titleKey: row.title_key, date: row.date, summaryKey: row.summary_key };
       });
+    const titled = new Map<string, Candidate[]>(titleKeys.map((k) => [k, []]));
+    for (const c of keep(byTitles.all(topicId, JSON.stringify([...titled.keys()])))) titled.get(c.titleKey)!.push(c);
+    let cut: Candidate[] | undefined;
     return {
-      byTitleKey: (key) => keep(byTitle.all(topicId, key)),
+      byTitleKey: (key) => titled.get(key) ?? keep(byTitle.all(topicId, key)),
       byDate: (date) => keep(byDate.all(topicId, date)),
       // Asked only for items no other rule matched; one query per dump at most.
       maybeCut: () => (cut ??= keep(cutShort.all(topicId))),

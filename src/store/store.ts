@@ -1,3 +1,4 @@
+import { titleKey } from '../identify/item-key.js';
 import { matchItems } from '../identify/match-items.js';
 import type { ItemRef, ParsedDump, StoredTopic } from '../model.js';
 import { Archives } from './archives.js';
@@ -99,7 +100,8 @@ export class Store {
       if (dumpId === undefined) return null;
 
       const rows = new Map<number, ItemRow>();
-      const matches = matchItems(dump.items, this.items.candidates(topic.id, rows));
+      const keys = dump.items.map((item) => titleKey(item.title));
+      const matches = matchItems(dump.items, this.items.candidates(topic.id, keys, rows));
       const result: RecordedDump = { topic, new: [], updated: [], unchanged: 0 };
       const changedRows: number[] = [];
       // A dump has no end marker: its last item may have been cut short by the write, and a later dump
