@@ -2,18 +2,20 @@ import { parseArgs } from 'node:util';
 import { benchBatchIngest, benchFeedWrite, benchGrowth } from './ingest.js';
 import { benchDigestBuild } from './digest-build.js';
 import { benchParse } from './parse-throughput.js';
+import { benchStartup } from './startup.js';
 import { benchWatchLatency } from './watch-latency.js';
 import { benchWatchRss } from './watch-rss.js';
 
 /**
  * `npm run bench [-- --quick] [-- --only NAME]`: prints one figure per line with what it is compared
- * with. NAME: parse, ingest, growth (with the daemon's peak memory), feeds, watch, digest. --quick runs small sizes (for the smoke test).
+ * with. NAME: startup, parse, ingest, growth (with the daemon's peak memory), feeds, watch, digest. --quick runs small sizes (for the smoke test).
  */
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' } } });
 const quick = values.quick === true;
 const want = (name: string): boolean => !values.only || values.only.split(',').includes(name);
 
 process.stdout.write(`dumpfeed benchmarks on node ${process.version}, ${process.platform}/${process.arch}${quick ? ' (quick)' : ''}\n`);
+if (want('startup')) benchStartup(quick ? 3 : 21);
 if (want('parse')) benchParse(quick ? 500 : 20_000, quick ? 5 : 41);
 if (want('ingest')) await benchBatchIngest(quick ? 2 : 20, quick ? 10 : 500, 50);
 // The large growth store is then used for the daemon's peak memory.

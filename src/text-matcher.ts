@@ -1,4 +1,5 @@
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
+import type { RE2JS as RE2JSClass } from 're2js';
 
 /**
  * The one item matcher, for custom topics' `include`/`exclude`, subscribers' `include`/`exclude` and
@@ -40,6 +41,7 @@ export function compilePattern(spec: string): TextTest {
 
 /** A regular expression in RE2 syntax with `flags` (`i`, `m`, `s`). */
 export function compileRegex(source: string, flags: string): TextTest {
+  const RE2JS = loadRe2();
   let bits = 0;
   for (const flag of flags) {
     if (flag === 'i') bits |= RE2JS.CASE_INSENSITIVE;
@@ -47,7 +49,7 @@ export function compileRegex(source: string, flags: string): TextTest {
     else if (flag === 's') bits |= RE2JS.DOTALL;
     else if (flag !== 'g' && flag !== 'u') throw new PatternError(`unknown flag "${flag}" (i, m, s)`);
   }
-  let re: RE2JS;
+  let re: RE2JSClass;
   try {
     re = RE2JS.compile(source, bits);
   } catch (error) {
@@ -60,4 +62,10 @@ export function compileRegex(source: string, flags: string): TextTest {
 /** The text patterns are tested on: the title, the summary and the category label, a line each. */
 export function matchText(item: { title: string; summary: string | null; category: string | null }): string {
   return `${item.title}\n${item.summary ?? ''}\n${item.category ?? ''}`;
+}
+
+// Loaded with the first regular expression: keyword patterns and runs without patterns never pay for it.
+let re2: typeof RE2JSClass | undefined;
+function loadRe2(): typeof RE2JSClass {
+  return (re2 ??= (createRequire(import.meta.url)('re2js') as { RE2JS: typeof RE2JSClass }).RE2JS);
 }

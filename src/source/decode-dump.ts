@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import iconv from 'iconv-lite';
+import { createRequire } from 'node:module';
+import type iconvModule from 'iconv-lite';
 import { ParseError } from '../errors.js';
 
 /** How dump bytes are turned into text. `auto`: BOM first, then strict UTF-8. */
@@ -69,7 +70,7 @@ export function decodeDump(bytes: Uint8Array, file: string, encoding: DumpEncodi
     }
   } else {
     // Node's TextDecoder treats windows-1252 as ISO-8859-1 (0x80 is not €); iconv-lite has the real tables.
-    text = iconv.decode(Buffer.from(body.buffer, body.byteOffset, body.byteLength), label);
+    text = loadIconv().decode(Buffer.from(body.buffer, body.byteOffset, body.byteLength), label);
   }
   if (label.startsWith('utf-16')) assertNotBinary(Buffer.from(text, 'utf8'), file);
   if (text.trim() === '') throw new ParseError(file, 'empty file (whitespace only)', 'empty');
@@ -134,4 +135,10 @@ function isIncompleteUtf8Tail(tail: Uint8Array): boolean {
   if (need === 0 || tail.length >= need) return false;
   for (let k = 1; k < tail.length; k++) if ((tail[k]! & 0xc0) !== 0x80) return false;
   return true;
+}
+
+// Loaded for the first dump in a legacy 8-bit encoding: UTF-8 and UTF-16 need no more than Node.
+let iconv: typeof iconvModule | undefined;
+function loadIconv(): typeof iconvModule {
+  return (iconv ??= createRequire(import.meta.url)('iconv-lite') as typeof iconvModule);
 }

@@ -1,7 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import picomatch from 'picomatch';
+import { createRequire } from 'node:module';
+import type picomatchModule from 'picomatch';
 
 /**
  * Which files are dumps, in one place for `ingest DIR`, the daemon's catch-up and its watcher:
@@ -31,7 +32,7 @@ export function rawPath(p: DumpPath): string | Buffer {
 
 /** A test of file names against `source.pattern`, after the names that are never dumps. */
 export function dumpNameFilter(pattern: string): (name: string) => boolean {
-  const matches = picomatch(pattern, { dot: false, nocase: false });
+  const matches = loadPicomatch()(pattern, { dot: false, nocase: false });
   return (name) => !isTemporaryName(name) && matches(name);
 }
 
@@ -107,4 +108,10 @@ function utf8Length(b: Buffer, i: number): number {
 /** A file name for a terminal or a log line: control characters escaped, nothing else changed. */
 export function printable(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+// Loaded when a filter is first made: `parse` and `ingest FILE` never pay for it.
+let picomatch: typeof picomatchModule | undefined;
+function loadPicomatch(): typeof picomatchModule {
+  return (picomatch ??= createRequire(import.meta.url)('picomatch') as typeof picomatchModule);
 }
