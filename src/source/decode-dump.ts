@@ -80,9 +80,11 @@ export function decodeDump(bytes: Uint8Array, file: string, encoding: DumpEncodi
 /** Rejects bytes that are plainly not text: NUL bytes or many control characters. */
 function assertNotBinary(bytes: Uint8Array, file: string): void {
   const sample = bytes.subarray(0, 64 * 1024);
+  // indexOf is a native scan; the loop is an indexed one (an iterator over bytes is ten times slower).
+  if (sample.indexOf(0) !== -1) throw new ParseError(file, 'binary file (contains NUL bytes), not a text dump', 'binary');
   let control = 0;
-  for (const b of sample) {
-    if (b === 0) throw new ParseError(file, 'binary file (contains NUL bytes), not a text dump', 'binary');
+  for (let i = 0; i < sample.length; i++) {
+    const b = sample[i]!;
     // Tab, LF, CR and form feed are ordinary in text; other C0 controls are not.
     if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c) control++;
   }

@@ -33,6 +33,8 @@ export type ItemRow = {
 /** What matching and updating an item read of its row: the row without its sort columns. */
 const MATCH_COLUMNS = `id, topic_id, key, guid, version, title, title_key, date, end_date, summary, summary_key, category, credit,
   location, maybe_cut, first_seen_at, updated_at, first_seen_dump, position`;
+/** Title keys looked up in one query (a page of up to this many items costs one). */
+const KEY_BATCH = 64;
 type MatchRow = ItemRow & { title_key: string; summary_key: string | null };
 
 /**
@@ -102,10 +104,11 @@ export class Items {
    * matched. The rows found are kept in `rows`, so that an unchanged item costs no further query.
    */
   candidates(topicId: number, titleKeys: string[], rows: Map<number, ItemRow>): CandidateLookup {
-    // INDEXED BY: without it SQLite may walk the whole topic in id order instead of looking each key up.
+    // The keys go in batches of a fixed size (the last padded with NULL, which matches nothing): one
+    // statement, compiled once. INDEXED BY: without it SQLite may walk the whole topic in id order.
     const byTitles = this.db.sql(
       `SELECT ${MATCH_COLUMNS} FROM items INDEXED BY items_title
-         WHERE topic_id = ? AND title_key IN (SELECT value FROM json_each(?)) ORDER BY id`,
+         WHERE topic_id = ? AND title_key IN (${Array(KEY_BATCH).fill('?').join(', ')}) ORDER BY id`,
     );
     const byTitle = this.db.sql(
       `SELECT ${MATCH_COLUMNS} FROM items INDEXED BY items_title WHERE topic_id = ? AND title_key = ? ORDER BY id`,
@@ -118,7 +121,12 @@ export class Items {
         return { rowId: row.id, title: row.title, titleKey: row.title_key, date: row.date, summaryKey: row.summary_key };
       });
     const titled = new Map<string, Candidate[]>(titleKeys.map((k) => [k, []]));
-    for (const c of keep(byTitles.all(topicId, JSON.stringify([...titled.keys()])))) titled.get(c.titleKey)!.push(c);
+    const unique = [...titled.keys()];
+    for (let i = 0; i < unique.length; i += KEY_BATCH) {
+      const batch: (string | null)[] = unique.slice(i, i + KEY_BATCH);
+      while (batch.length < KEY_BATCH) batch.push(null);
+      for (const c of keep(byTitles.all(topicId, ...batch))) titled.get(c.titleKey)!.push(c);
+    }
     let cut: Candidate[] | undefined;
     return {
       byTitleKey: (key) => titled.get(key) ?? keep(byTitle.all(topicId, key)),
