@@ -3,12 +3,13 @@ import { benchBatchIngest, benchFeedWrite, benchGrowth } from './ingest.js';
 import { benchDigestBuild } from './digest-build.js';
 import { benchParse } from './parse-throughput.js';
 import { benchStartup } from './startup.js';
+import { benchHttp } from './http.js';
 import { benchWatchLatency } from './watch-latency.js';
 import { benchWatchRss } from './watch-rss.js';
 
 /**
  * `npm run bench [-- --quick] [-- --only NAME]`: prints one figure per line with what it is compared
- * with. NAME: startup, parse, ingest, growth (with the daemon's peak memory), feeds, watch, digest. --quick runs small sizes (for the smoke test).
+ * with. NAME: startup, parse, ingest, http, growth (with the daemon's peak memory), feeds, watch, digest. --quick runs small sizes (for the smoke test).
  */
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' } } });
 const quick = values.quick === true;
@@ -23,4 +24,5 @@ const large = quick ? 5_000 : 1_000_000;
 if (want('growth')) await benchGrowth(1_000, large, (dir) => benchWatchRss(dir, large, quick ? 5 : 50));
 if (want('feeds')) await benchFeedWrite();
 if (want('watch')) await benchWatchLatency(quick ? 10 : 200);
+if (want('http')) await benchHttp(quick ? 2_000 : 100_000, quick ? 1 : 5);
 if (want('digest')) await benchDigestBuild(quick ? 200 : 10_000);

@@ -38,9 +38,9 @@ export function benchStartup(rounds: number): void {
     const node = percentile(samples.node, 50);
     report('start-up: node -e 0 (the reference)', node, 'ms', `median of ${rounds}`);
     for (const [name, label] of [
-      ['version', 'dumpfeed --version'],
-      ['parse', 'dumpfeed parse (one 50-item dump)'],
-      ['ingest', 'dumpfeed ingest (one new dump, feeds written)'],
+      ['version', '--version'],
+      ['parse', 'parse of one 50-item dump'],
+      ['ingest', 'ingest of one new dump + feeds'],
     ] as const) {
       const ms = percentile(samples[name], 50);
       report(`start-up: ${label}, over node`, ms - node, 'ms', `${(ms / node).toFixed(2)}x node; target <= +60 ms`);

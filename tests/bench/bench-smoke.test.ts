@@ -16,7 +16,13 @@ describe('npm run bench', () => {
     const names = lines.map((l) => l.slice(0, 58).trim());
     for (const expected of [
       /^parse: .* MB dump/,
+      /^start-up: node -e 0/,
+      /^start-up: ingest of one new dump/,
       /^parse: floor/,
+      /^parse: time relative to the floor/,
+      /^ingest: time relative to the floor/,
+      /^http: index page, 50 conn\.: ratio to bare/,
+      /^http: a feed, 50 conn\.: ratio to bare/,
       /^ingest: .* re-dumps/,
       /^growth: ratio/,
       /^feeds: rewrite one topic/,
