@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Config } from './config/schema.js';
 import type { Context } from './context.js';
@@ -42,6 +43,12 @@ export async function processDump(ctx: Context, file: DumpPath): Promise<Process
   if (known?.status === 'ok') {
     return { result: { ...result, topic: known.topic, unchanged: known.itemCount, duplicate: true }, topicId: null };
   }
+  // The same bytes rejected before, by this dumpfeed with these settings: rejected again, unparsed,
+  // and the store keeps naming the first delivery.
+  const parsedWith = `${VERSION} ${ctx.config.source.encoding}`;
+  if (known?.status === 'rejected' && known.rejectedWith === parsedWith) {
+    return { result: { ...result, error: known.error, errorKind: known.errorKind ?? undefined, duplicate: true }, topicId: null };
+  }
 
   const meta = { file: path, sha256: dump.sha256, writtenAt: dump.writtenAt, processedAt: ctx.now().toISOString() };
   let parsed;
@@ -49,7 +56,7 @@ export async function processDump(ctx: Context, file: DumpPath): Promise<Process
     parsed = parseDumpBytes(dump.bytes, path, ctx.config.source.encoding);
   } catch (error) {
     if (!(error instanceof ParseError)) throw error;
-    ctx.store.dumps.recordRejected(meta, error);
+    ctx.store.dumps.recordRejected(meta, error, parsedWith);
     return { result: { ...result, error: error.reason, errorKind: error.kind }, topicId: null };
   }
 
@@ -81,6 +88,9 @@ export async function processDump(ctx: Context, file: DumpPath): Promise<Process
     topicId: recorded.new.length + recorded.updated.length > 0 ? recorded.topic.id : null,
   };
 }
+
+/** dumpfeed's version: another may parse what this one rejected. */
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 function emptyResult(file: string): DumpResult {
   return { file, topic: null, new: [], updated: [], unchanged: 0, duplicate: false, error: null, warnings: [] };

@@ -19,6 +19,9 @@ export interface KnownDump {
   topic: string | null;
   itemCount: number;
   error: string | null;
+  errorKind: string | null;
+  /** For a rejected dump: what it was parsed with (see recordRejected). */
+  rejectedWith: string | null;
 }
 
 /** A rejected dump with its reason. */
@@ -38,7 +41,8 @@ export class Dumps {
   find(sha256: string): KnownDump | undefined {
     return this.db
       .sql(
-        `SELECT d.id, d.file, d.status, d.processed_at AS processedAt, d.item_count AS itemCount, d.error, t.name AS topic
+        `SELECT d.id, d.file, d.status, d.processed_at AS processedAt, d.item_count AS itemCount, d.error, d.error_kind AS errorKind,
+             d.rejected_with AS rejectedWith, t.name AS topic
            FROM dumps d LEFT JOIN topics t ON t.id = d.topic_id WHERE d.sha256 = ?`,
       )
       .get(sha256) as KnownDump | undefined;
@@ -76,16 +80,19 @@ export class Dumps {
     this.db.sql(`UPDATE dumps SET new_count = ?, updated_count = ? WHERE id = ?`).run(newCount, updatedCount, dumpId);
   }
 
-  /** Records a dump that could not be parsed, with its reason; a later good delivery replaces it. */
-  recordRejected(meta: DumpMeta, error: ParseError): void {
+  /**
+   * Records a dump that could not be parsed, with its reason and what it was parsed `with` (dumpfeed's
+   * version and the settings that decide parsing); a later good delivery replaces it.
+   */
+  recordRejected(meta: DumpMeta, error: ParseError, parsedWith: string): void {
     this.db.write(meta.file, () => {
       this.db
         .sql(
-          `INSERT INTO dumps (sha256, file, written_at, processed_at, status, error_kind, error) VALUES (?, ?, ?, ?, 'rejected', ?, ?)
+          `INSERT INTO dumps (sha256, file, written_at, processed_at, status, error_kind, error, rejected_with) VALUES (?, ?, ?, ?, 'rejected', ?, ?, ?)
            ON CONFLICT (sha256) DO UPDATE SET file = excluded.file, processed_at = excluded.processed_at,
-             error_kind = excluded.error_kind, error = excluded.error WHERE status = 'rejected'`,
+             error_kind = excluded.error_kind, error = excluded.error, rejected_with = excluded.rejected_with WHERE status = 'rejected'`,
         )
-        .run(meta.sha256, meta.file, meta.writtenAt, meta.processedAt, error.kind, error.reason);
+        .run(meta.sha256, meta.file, meta.writtenAt, meta.processedAt, error.kind, error.reason, parsedWith);
     });
   }
 

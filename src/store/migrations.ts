@@ -177,6 +177,9 @@ export const MIGRATIONS: readonly string[] = [
     last_dump_at = (SELECT MAX(d.processed_at) FROM dumps d WHERE d.topic_id = topics.id);
   -- How far each output has published: the newest dump it had seen and the config it used. A run
   -- renders only the topics of later dumps; another config renders everything.
+  -- What a rejected dump was parsed with (dumpfeed's version, source.encoding): the same bytes again
+  -- under the same are rejected for the same reason without being parsed again.
+  ALTER TABLE dumps ADD COLUMN rejected_with TEXT;
   CREATE TABLE published (
     output      TEXT PRIMARY KEY,
     config_hash TEXT NOT NULL,

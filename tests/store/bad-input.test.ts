@@ -47,6 +47,22 @@ describe('bad dumps', () => {
     expect(ctx.store.counts().items).toBe(20);
   });
 
+  it('rejects the same bad bytes again without parsing them, keeping the first file in the store', async () => {
+    const ctx = testContext();
+    const bytes = Buffer.from(good.replace('Press releases', 'Communiqu\u00e9s'), 'latin1');
+    const first = writeDump(ctx.dir, 'first.txt', bytes);
+    const reason = (await processDump(ctx, first)).result.error;
+    const again = (await processDump(ctx, writeDump(ctx.dir, 'again.txt', bytes))).result;
+    expect(again).toMatchObject({ error: reason, errorKind: 'encoding', duplicate: true });
+    expect(ctx.store.dumps.rejected()).toEqual([expect.objectContaining({ file: first, error: reason })]);
+
+    // Under another source.encoding the bytes are parsed again: this time they are a good dump.
+    const latin1 = { ...ctx, config: { ...ctx.config, source: { ...ctx.config.source, encoding: 'windows-1252' as const } } };
+    const fixed = (await processDump(latin1, writeDump(ctx.dir, 'third.txt', bytes))).result;
+    expect(fixed).toMatchObject({ error: null, duplicate: false, topic: 'Communiqués' });
+    expect(ctx.store.dumps.rejected()).toEqual([]);
+  });
+
   it('rejects a dump over the size limit without reading it', async () => {
     const ctx = testContext({ source: { maxBytes: 1024 } });
     const { result } = await processDump(ctx, writeDump(ctx.dir, 'huge.txt', seed));
