@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DumpfeedError } from '../errors.js';
+import type { DaemonState } from './daemon-state.js';
 import type { Store } from './store.js';
 
 /**
@@ -83,16 +84,8 @@ function isAlive(pid: number): boolean {
 }
 
 /** What `status` and `/healthz` say of the daemon: whether one runs on this store, and what it last reported. */
-export interface DaemonStatus {
+export interface DaemonStatus extends DaemonState {
   running: boolean;
-  pid: number | null;
-  startedAt: string | null;
-  heartbeatAt: string | null;
-  queue: number;
-  lastDump: string | null;
-  lastDumpAt: string | null;
-  lastError: string | null;
-  lastErrorAt: string | null;
 }
 
 /**

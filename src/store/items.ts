@@ -158,15 +158,7 @@ export class Items {
           topic.id,
           key,
           guid,
-          item.title,
-          titleKey(item.title),
-          item.date,
-          item.endDate,
-          item.summary,
-          summaryKey(item.summary),
-          item.category,
-          item.credit,
-          item.location,
+          ...contentColumns(item),
           at.maybeCut ? 1 : 0,
           item.date ?? at.seenAt.slice(0, 10),
           at.dumpId,
@@ -199,22 +191,7 @@ export class Items {
         `UPDATE items SET version = ?, title = ?, title_key = ?, date = ?, end_date = ?, summary = ?, summary_key = ?, category = ?,
              credit = ?, location = ?, maybe_cut = ?, sort_date = ?, updated_at = ? WHERE id = ?`,
       )
-      .run(
-        version,
-        item.title,
-        titleKey(item.title),
-        item.date,
-        item.endDate,
-        item.summary,
-        summaryKey(item.summary),
-        item.category,
-        item.credit,
-        item.location,
-        at.maybeCut ? 1 : 0,
-        item.date ?? row.first_seen_at.slice(0, 10),
-        at.seenAt,
-        row.id,
-      );
+      .run(version, ...contentColumns(item), at.maybeCut ? 1 : 0, item.date ?? row.first_seen_at.slice(0, 10), at.seenAt, row.id);
     this.insertVersion(row.id, version, at.dumpId, item, at.seenAt, isMinorChange(stored, item, row.maybe_cut === 1));
     return { id: row.guid, title: item.title };
   }
@@ -240,6 +217,21 @@ export class Items {
         minor ? 1 : 0,
       );
   }
+}
+
+/** An item's content as the items table holds it: title, title_key, date, end_date, summary, summary_key, category, credit, location. */
+function contentColumns(item: ParsedItem): (string | null)[] {
+  return [
+    item.title,
+    titleKey(item.title),
+    item.date,
+    item.endDate,
+    item.summary,
+    summaryKey(item.summary),
+    item.category,
+    item.credit,
+    item.location,
+  ];
 }
 
 /** The content fields of a row of the items table. */
