@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ParsedItem } from '../../src/model.js';
-import { isMinorChange, sameContent } from '../../src/identify/item-key.js';
+import { createHash } from 'node:crypto';
+import { isMinorChange, itemKey, sameContent } from '../../src/identify/item-key.js';
 import { matchItems, type Candidate, type CandidateLookup } from '../../src/identify/match-items.js';
 import { summaryKey, titleKey } from '../../src/normalize.js';
 
@@ -83,5 +84,34 @@ describe('what a change is', () => {
     ['a new category label', { category: 'Press release' }, true, false],
   ] as const)('%s: minor = %s', (_, change, wasCut, minor) => {
     expect(isMinorChange(base, { ...base, ...change }, wasCut)).toBe(minor);
+  });
+});
+
+describe('the item key', () => {
+  const item = (title: string, date: string | null): ParsedItem => ({
+    title,
+    date,
+    endDate: null,
+    summary: 'Any summary.',
+    category: null,
+    credit: null,
+    location: null,
+  });
+
+  it('is the first 12 hex digits of a SHA-256 of page, normalised title and date, so ids never move', () => {
+    const expected = createHash('sha256')
+      .update(`press releases\u0000${titleKey('Child labour rises')}\u00002026-03-01`)
+      .digest('hex')
+      .slice(0, 12);
+    expect(itemKey('press releases', item('Child labour rises', '2026-03-01'), 0)).toBe(expected);
+    // The summary and the title's spacing and case are not part of it.
+    expect(itemKey('press releases', { ...item('  CHILD labour   rises ', '2026-03-01'), summary: 'Other.' }, 0)).toBe(expected);
+  });
+
+  it('differs by page and date, and takes a suffix when the key is taken', () => {
+    const a = itemKey('press releases', item('Child labour rises', '2026-03-01'), 0);
+    expect(itemKey('news', item('Child labour rises', '2026-03-01'), 0)).not.toBe(a);
+    expect(itemKey('press releases', item('Child labour rises', null), 0)).not.toBe(a);
+    expect(itemKey('press releases', item('Child labour rises', '2026-03-01'), 1)).toBe(`${a}-2`);
   });
 });
