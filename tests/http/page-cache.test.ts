@@ -17,6 +17,15 @@ describe('the page cache', () => {
     expect(cache.size.entries).toBe(1);
   });
 
+  it('peeks without making: a held entry, or nothing', () => {
+    const cache = new PageCache<{ body: Buffer }>();
+    expect(cache.peek('m', 'a')).toBeUndefined();
+    const a = cache.get('m', 'a', () => body(10));
+    expect(cache.peek('m', 'a')).toBe(a);
+    expect(cache.peek('other', 'a')).toBeUndefined();
+    expect(cache.size.entries).toBe(1);
+  });
+
   it('keeps nothing for a page that does not exist', () => {
     const cache = new PageCache<{ body: Buffer }>();
     expect(cache.get(1, 'topic nope', () => null)).toBeNull();

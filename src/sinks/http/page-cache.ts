@@ -37,6 +37,11 @@ export class PageCache<T extends { body: Buffer }> {
     return made;
   }
 
+  /** The entry for `key` under `mark`, if it is held (counted as a use). */
+  peek(mark: unknown, key: string): T | undefined {
+    return mark === this.mark ? (this.get(mark, key, () => null) ?? undefined) : undefined;
+  }
+
   /** Entries and bytes held, for tests and the soak benchmark. */
   get size(): { entries: number; bytes: number } {
     return { entries: this.entries.size, bytes: this.bytes };

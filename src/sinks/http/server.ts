@@ -54,8 +54,9 @@ interface Body {
  * GET and HEAD only; anything not listed is a 404, so no path reaches the disk except a feed name.
  */
 export function createHttpServer(source: ServeSource): Server {
-  // Feed files keyed by name, kept while their mtime and size are unchanged.
-  const files = new Map<string, Body & { mtimeMs: number; size: number }>();
+  // Feed files (and their compressed copies) by name, modification time and size: a rewritten file is a
+  // new entry, the old one ages out. Bounded: a crawler reading every archive page cannot fill memory.
+  const files = new PageCache<Body>(1000, 64 * 1024 * 1024);
   // Pages and filtered feeds, rendered (and compressed) once per change of the data they show.
   const pages = new PageCache<Body>();
   /** What rendered responses depend on: the store's content and the config in force (a reload changes it). */
@@ -190,22 +191,20 @@ export function createHttpServer(source: ServeSource): Server {
     } catch {
       return null;
     }
-    const cached = files.get(name);
-    if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return cached;
+    const key = `${name} ${info.mtimeMs} ${info.size}`;
+    const cached = files.peek(FILES, key);
+    if (cached) return cached;
     const body = await readFile(path);
     const ext = name.slice(name.lastIndexOf('.') + 1);
-    const entry = {
-      ...entity(body, FEED_TYPES[ext]!, 'public, max-age=300'),
-      lastModified: info.mtime,
-      mtimeMs: info.mtimeMs,
-      size: info.size,
-    };
-    files.set(name, entry);
-    return entry;
+    const entry = { ...entity(body, FEED_TYPES[ext]!, 'public, max-age=300'), lastModified: info.mtime };
+    return files.get(FILES, key, () => entry);
   }
 
   return server;
 }
+
+// Feed files are checked by their own modification time: one mark for them all.
+const FILES = 'files';
 
 // Filters look at this many of a feed's newest items.
 const FILTER_WINDOW = 1000;
