@@ -8,11 +8,13 @@ export type { Logger };
 
 /**
  * The daemon's logger: one JSON object per line (for journald, files and log shippers), or a readable
- * coloured line when stdout is a terminal. Written synchronously so that nothing logged is lost when
- * the process is killed.
+ * line when stdout is a terminal, coloured unless NO_COLOR is set (no-color.org). Written synchronously
+ * so that nothing logged is lost when the process is killed.
  */
-export function createLogger(level: LogLevel, readable = process.stdout.isTTY === true): Logger {
+export function createLogger(level: LogLevel, readable = process.stdout.isTTY === true, env: NodeJS.ProcessEnv = process.env): Logger {
   const options = { level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime };
-  if (readable) return pino(options, pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
+  // NO_COLOR set to anything but the empty string turns colour off.
+  const colorize = !env.NO_COLOR;
+  if (readable) return pino(options, pretty({ colorize, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
   return pino(options, pino.destination({ fd: 1, sync: true }));
 }
