@@ -48,3 +48,8 @@ export class UsageError extends DumpfeedError {
     super('usage', message);
   }
 }
+
+/** One line for any error: `where: what` for dumpfeed's own, the message for others. */
+export function describeError(error: unknown): string {
+  return error instanceof DumpfeedError ? error.toLine() : error instanceof Error ? error.message : String(error);
+}

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Config } from './config/schema.js';
 import type { Context } from './context.js';
@@ -14,6 +13,7 @@ import type { FeedWriteReport } from './sinks/feeds/write-feeds.js';
 import { feedsOutput, publishAll } from './sinks/outputs.js';
 import { dumpNameFilter, listDumpFiles, shownPath, type DumpPath, type Skipped } from './source/dump-files.js';
 import { readDumpFile } from './source/read-dump.js';
+import { dumpfeedVersion } from './version.js';
 
 export type { Context } from './context.js';
 
@@ -45,7 +45,8 @@ export async function processDump(ctx: Context, file: DumpPath): Promise<Process
   }
   // The same bytes rejected before, by this dumpfeed with these settings: rejected again, unparsed,
   // and the store keeps naming the first delivery.
-  const parsedWith = `${VERSION} ${ctx.config.source.encoding}`;
+  // Another dumpfeed version may parse what this one rejected.
+  const parsedWith = `${dumpfeedVersion()} ${ctx.config.source.encoding}`;
   if (known?.status === 'rejected' && known.rejectedWith === parsedWith) {
     return { result: { ...result, error: known.error, errorKind: known.errorKind ?? undefined, duplicate: true }, topicId: null };
   }
@@ -88,9 +89,6 @@ export async function processDump(ctx: Context, file: DumpPath): Promise<Process
     topicId: recorded.new.length + recorded.updated.length > 0 ? recorded.topic.id : null,
   };
 }
-
-/** dumpfeed's version: another may parse what this one rejected. */
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 function emptyResult(file: string): DumpResult {
   return { file, topic: null, new: [], updated: [], unchanged: 0, duplicate: false, error: null, warnings: [] };

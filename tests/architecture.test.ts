@@ -14,7 +14,7 @@ const files = (readdirSync(SRC, { recursive: true, encoding: 'utf8' }) as string
 
 /** Layers, lowest first: a module may import from its own layer and the ones before it. */
 const LAYERS: [string, RegExp][] = [
-  ['base', /^(model|errors|text-matcher|normalize|clock|backoff|log)\.ts$/],
+  ['base', /^(model|errors|version|text-matcher|normalize|clock|backoff|log)\.ts$/],
   ['config', /^config\//],
   ['catalog', /^catalog\//],
   ['source', /^source\//],

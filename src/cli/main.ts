@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DumpfeedError, UsageError } from '../errors.js';
+import { dumpfeedVersion } from '../version.js';
 import { COMMANDS, commandUsage, globalUsage, suggestCommand, type CommandArgs } from './commands.js';
 
 /**
@@ -23,8 +23,7 @@ export async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   try {
     if (first === '-v' || first === '--version') {
-      const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-      process.stdout.write(`dumpfeed ${pkg.version}\n`);
+      process.stdout.write(`dumpfeed ${dumpfeedVersion()}\n`);
       return 0;
     }
     if (first === undefined || first === '-h' || first === '--help') {

@@ -42,12 +42,15 @@ export const SIMILAR_TITLE = 0.8;
  *
  * Each stored item is claimed by at most one dump item, and every dump item gets its exact match
  * before any looser rule runs, so a new headline cannot take the identity of an old one that is
- * still on the page.
+ * still on the page. `keys` are the items' title keys, when the caller has made them already.
  */
-export function matchItems(items: ParsedItem[], lookup: CandidateLookup): Match[] {
+export function matchItems(
+  items: ParsedItem[],
+  lookup: CandidateLookup,
+  keys: string[] = items.map((item) => titleKey(item.title)),
+): Match[] {
   const claimed = new Set<number>();
   const matches: (Match | undefined)[] = new Array(items.length);
-  const keys = items.map((item) => titleKey(item.title));
 
   items.forEach((item, i) => {
     const hit = lookup.byTitleKey(keys[i]!).find((c) => c.date === item.date && !claimed.has(c.rowId));

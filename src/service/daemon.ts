@@ -6,7 +6,7 @@ import { assertDistinctSlugs } from '../catalog/topics.js';
 import { systemClock, type Clock, type Timer } from '../clock.js';
 import { loadConfig, type ConfigOverrides } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
-import { DumpfeedError, StoreError } from '../errors.js';
+import { describeError as describe, DumpfeedError, StoreError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { DumpResult } from '../model.js';
 import { processDump, reconcileCustomTopics, type Context } from '../pipeline.js';
@@ -20,7 +20,7 @@ import { acquireLock } from '../store/instance-lock.js';
 import { Store } from '../store/store.js';
 import { DigestRounds } from './digest-rounds.js';
 import { DumpQueue } from './dump-queue.js';
-import { describe, ErrorReport } from './error-report.js';
+import { ErrorReport } from './error-report.js';
 import { FeedWriter } from './feed-writer.js';
 import { Inbox, makeFolder } from './inbox.js';
 

@@ -1,5 +1,6 @@
 import type { Clock, Timer } from '../clock.js';
 import type { Config } from '../config/schema.js';
+import { describeError } from '../errors.js';
 import type { Context } from '../context.js';
 import type { Logger } from '../log.js';
 import type { DigestTransport } from '../sinks/mail/transport.js';
@@ -50,7 +51,7 @@ export class DigestRounds {
       const [report] = await publishAll(this.context(), [mail], { topics: 'all', shouldStop: () => this.stopped });
       for (const error of report!.errors) this.errors.record('mail', error);
     })()
-      .catch((error: unknown) => this.errors.record('mail', (error as Error).message))
+      .catch((error: unknown) => this.errors.record('mail', describeError(error)))
       .finally(() => (this.round = null));
   }
 

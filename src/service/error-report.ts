@@ -1,7 +1,6 @@
 import { worthLogging } from '../backoff.js';
 import type { Clock } from '../clock.js';
 import { redact } from '../config/secrets.js';
-import { DumpfeedError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { DaemonState } from '../store/daemon-state.js';
 
@@ -33,9 +32,4 @@ export class ErrorReport {
     else this.log.debug(fields, message);
     this.state({ lastError: message.includes(where) ? message : `${where}: ${message}`, lastErrorAt: this.clock.now().toISOString() });
   }
-}
-
-/** One line for any error: `where: what` for dumpfeed's own, the message for others. */
-export function describe(error: unknown): string {
-  return error instanceof DumpfeedError ? error.toLine() : error instanceof Error ? error.message : String(error);
 }

@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { DumpfeedError } from '../errors.js';
+import { describeError as describe } from '../errors.js';
 import { announceToHub } from './feeds/websub.js';
 import { writeFeeds } from './feeds/write-feeds.js';
 import type { DigestTransport } from './mail/transport.js';
@@ -86,9 +86,4 @@ export async function publishAll(ctx: Context, outputs: Output[], change: Change
   const reports: PublishReport[] = [];
   for (const output of outputs) reports.push(await output.publish(ctx, change));
   return reports;
-}
-
-// `where: what` for a known error, else its message.
-function describe(error: unknown): string {
-  return error instanceof DumpfeedError ? error.toLine() : (error as Error).message;
 }

@@ -101,7 +101,7 @@ export class Store {
 
       const rows = new Map<number, ItemRow>();
       const keys = dump.items.map((item) => titleKey(item.title));
-      const matches = matchItems(dump.items, this.items.candidates(topic.id, keys, rows));
+      const matches = matchItems(dump.items, this.items.candidates(topic.id, keys, rows), keys);
       const result: RecordedDump = { topic, new: [], updated: [], unchanged: 0 };
       const changedRows: number[] = [];
       // A dump has no end marker: its last item may have been cut short by the write, and a later dump
