@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN } from '../cli/run-cli.js';
+import { writeWatchConfig } from '../daemon/watch-process.js';
 import { seedFiles, tempDir } from '../helpers.js';
 
 // Anything reachable over HTTP is hostile input; anything in a config may be careless. Neither may
@@ -30,17 +31,8 @@ function get(url: string): Promise<{ status: number; body: string; ms: number }>
 /** `dumpfeed watch --serve` on a folder with the given config; resolves with its URL once it serves. */
 async function watchServe(dir: string, config: Record<string, unknown>) {
   mkdirSync(join(dir, 'inbox'), { recursive: true });
-  writeFileSync(
-    join(dir, 'c.json'),
-    JSON.stringify({
-      store: { path: 'state.db' },
-      feeds: { dir: 'feeds' },
-      source: { inbox: 'inbox' },
-      watch: { stabilityMs: 50 },
-      ...config,
-    }),
-  );
-  const child = spawn(process.execPath, [BIN, 'watch', '--serve', '--port', '0', '--config', 'c.json'], {
+  writeWatchConfig(dir, { watch: { stabilityMs: 50 }, ...config });
+  const child = spawn(process.execPath, [BIN, 'watch', '--serve', '--port', '0', '--config', 'dumpfeed.json'], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

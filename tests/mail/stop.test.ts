@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { watchProcesses } from '../daemon/watch-process.js';
+import { watchProcesses, writeWatchConfig } from '../daemon/watch-process.js';
 import { seedFiles, tempDir } from '../helpers.js';
 import { received, startSink } from './smtp-sink.js';
 
@@ -19,19 +19,13 @@ describe('stopping during a digest round', () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'inbox'));
     const subscribers = Array.from({ length: 40 }, (_, i) => ({ address: `s${i}@example.org`, schedule: 'immediate', backfill: true }));
-    writeFileSync(
-      join(dir, 'dumpfeed.json'),
-      JSON.stringify({
-        store: { path: 'state.db' },
-        source: { inbox: 'inbox' },
-        feeds: { dir: 'feeds' },
-        watch: { stabilityMs: 50 },
-        // 40 digests at 4 a second: a round of ten seconds, longer than the stop deadline.
-        mail: { smtp: `smtp://127.0.0.1:${sink.port}`, ratePerSecond: 4, connections: 2, checkEveryMs: 200, from: 'news@example.org' },
-        subscribers,
-      }),
-    );
-    writeFileSync(join(dir, 'inbox', 'a.txt'), (await import('node:fs')).readFileSync(seedFiles()[0]!));
+    writeWatchConfig(dir, {
+      watch: { stabilityMs: 50 },
+      // 40 digests at 4 a second: a round of ten seconds, longer than the stop deadline.
+      mail: { smtp: `smtp://127.0.0.1:${sink.port}`, ratePerSecond: 4, connections: 2, checkEveryMs: 200, from: 'news@example.org' },
+      subscribers,
+    });
+    writeFileSync(join(dir, 'inbox', 'a.txt'), readFileSync(seedFiles()[0]!));
     const w = watchProcess(dir);
     // Mid-round: two messages have reached the SMTP server (files it writes), 38 are still to go.
     await w.waitUntil(() => existsSync(join(sinkDir, '0002.eml')), 30_000);
