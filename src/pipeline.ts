@@ -43,9 +43,9 @@ export async function processDump(ctx: Context, file: DumpPath): Promise<Process
   if (known?.status === 'ok') {
     return { result: { ...result, topic: known.topic, unchanged: known.itemCount, duplicate: true }, topicId: null };
   }
-  // The same bytes rejected before, by this dumpfeed with these settings: rejected again, unparsed,
-  // and the store keeps naming the first delivery.
-  // Another dumpfeed version may parse what this one rejected.
+  // The same bytes rejected before, by this dumpfeed version with this encoding setting: rejected
+  // again, unparsed, and the store keeps naming the first delivery. (Another version or encoding may
+  // parse them.)
   const parsedWith = `${dumpfeedVersion()} ${ctx.config.source.encoding}`;
   if (known?.status === 'rejected' && known.rejectedWith === parsedWith) {
     return { result: { ...result, error: known.error, errorKind: known.errorKind ?? undefined, duplicate: true }, topicId: null };
