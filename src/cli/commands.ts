@@ -9,6 +9,8 @@ export interface OptionSpec {
   short?: string;
   /** `--port P`: the value's name in the help. */
   value?: string;
+  /** May be given more than once (`--topic A --topic B`): the command gets a list. */
+  multiple?: boolean;
   help: string;
 }
 
@@ -101,6 +103,47 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: { config, db, out, json },
     run: async () => (await import('./topics-command.js')).topicsCommand,
   },
+  subscribers: {
+    usage: 'subscribers [list | add | set | remove | unsubscribe | resubscribe] [ADDRESS]',
+    summary: 'list, add, change or remove digest subscribers (in the config file); unsubscribe or resubscribe one',
+    options: {
+      config,
+      db,
+      json,
+      name: { type: 'string', value: 'NAME', help: 'add/set: the name shown in the To: header' },
+      topic: {
+        type: 'string',
+        value: 'T',
+        multiple: true,
+        help: 'add/set: a page or custom topic followed (name or slug; again for more; default: every page)',
+      },
+      schedule: {
+        type: 'string',
+        value: 'S',
+        help: 'add/set: immediate, hourly, "daily HH:MM" or "weekly DAY HH:MM" (default: daily 08:00)',
+      },
+      'time-zone': { type: 'string', value: 'Z', help: 'add/set: time zone of the schedule, e.g. Europe/Zurich (default: mail.timeZone)' },
+      include: {
+        type: 'string',
+        value: 'P',
+        multiple: true,
+        help: 'add/set: only items matching this keyword or /regex/ (again for more)',
+      },
+      exclude: { type: 'string', value: 'P', multiple: true, help: 'add/set: no items matching this keyword or /regex/ (again for more)' },
+      updates: { type: 'boolean', help: 'add/set: also send edited items (--no-updates: not)' },
+      backfill: { type: 'boolean', help: 'add/set: the first digest brings what is already stored (--no-backfill: not)' },
+    },
+    run: async () => (await import('./subscribers-command.js')).subscribersCommand,
+  },
+  init: {
+    usage: 'init [DIR]',
+    summary: 'start a new installation in DIR (default: here): a config and the folders it names',
+    options: {
+      'base-url': { type: 'string', value: 'URL', help: 'public address the feeds will be served under (feeds.baseUrl)' },
+      title: { type: 'string', value: 'TITLE', help: 'name of the site and its "all" feed (feeds.title)' },
+    },
+    run: async () => (await import('./init-command.js')).initCommand,
+  },
   rebuild: {
     usage: 'rebuild [--topic T]',
     summary: "select custom topics' items anew from the store and rewrite the feeds",
@@ -123,6 +166,8 @@ export function globalUsage(): string {
     '  -v, --version  print the version',
     '',
     'dumpfeed help COMMAND shows what a command takes.',
+    'New here? dumpfeed init DIR writes a starter config; every setting is described in',
+    `  ${exampleConfigDir()}dumpfeed.schema.json (an example config is dumpfeed.json beside it).`,
   ].join('\n');
 }
 
@@ -169,4 +214,9 @@ function editDistance(a: string, b: string): number {
     }
   }
   return row[b.length]!;
+}
+
+/** The package's config folder (the example config and the JSON Schema), wherever it is installed. */
+function exampleConfigDir(): string {
+  return decodeURIComponent(new URL('../../config/', import.meta.url).pathname);
 }

@@ -36,7 +36,8 @@ export async function digestCommand(args: DigestArgs): Promise<number> {
     if (args.send) release = acquireLock(ctx.config.store.path, 'digest');
     const plans = await planDigests(ctx, now(), Boolean(args['dry-run']));
     for (const p of plans) {
-      if (!p.due) out(`${p.address}: not due (${p.schedule})`);
+      if (p.unsubscribed) out(`${p.address}: unsubscribed (dumpfeed subscribers resubscribe ${p.address} undoes it)`);
+      else if (!p.due) out(`${p.address}: not due (${p.schedule})`);
       else if (!p.digest) out(`${p.address}: due, nothing new`);
       else {
         out(`${p.address}: ${args['dry-run'] ? 'would send' : 'queued'} "${p.digest.subject}"`);

@@ -40,13 +40,18 @@ export async function main(argv: string[]): Promise<number> {
     const spec = COMMANDS[first];
     if (!spec) throw unknownCommand(first);
     const options = Object.fromEntries(
-      Object.entries(spec.options).map(([name, o]) => [name, o.short ? { type: o.type, short: o.short } : { type: o.type }]),
+      Object.entries(spec.options).map(([name, o]) => [
+        name,
+        { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) },
+      ]),
     );
     let parsed;
     try {
       parsed = parseArgs({
         args: rest,
         allowPositionals: true,
+        // `--no-updates`: a boolean option set to false (subscribers set).
+        allowNegative: true,
         strict: true,
         options: { ...options, help: { type: 'boolean', short: 'h' } },
       });
@@ -62,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const run = (await spec.run()) as (args: CommandArgs) => Promise<number>;
-    return await run({ ...(parsed.values as Record<string, string | boolean>), positionals: parsed.positionals });
+    return await run({ ...(parsed.values as Record<string, string | boolean | string[]>), positionals: parsed.positionals });
   } catch (error) {
     return report(error, first !== undefined && COMMANDS[first] ? first : null);
   }

@@ -79,9 +79,16 @@ export async function serveCommand(args: ServeArgs): Promise<number> {
   const { config } = loadConfig(args.config, overrides);
   const { host, port } = listenAddress(config, args);
   const store = Store.open(config.store.path, config.store.busyTimeoutMs, { readOnly: true });
+  // Pages only read; an unsubscribe is the one write, through a handle of its own opened when needed.
+  let writer: Store | null = null;
   const server = createHttpServer({
     store,
     config: () => config,
+    unsubscribe: (address, via) => {
+      writer ??= Store.open(config.store.path, config.store.busyTimeoutMs);
+      if (writer.digests.unsubscribe(address, new Date(), via)) process.stdout.write(`unsubscribed ${address} (${via})\n`);
+    },
+    accessLog: config.serve.accessLog === 'off' ? undefined : (line) => process.stdout.write(`${line}\n`),
     health: () => {
       const d = daemonStatus(store);
       return { ok: true, daemon: d.running, queue: d.queue, lastDumpAt: d.lastDumpAt, lastErrorAt: d.lastErrorAt };
@@ -106,5 +113,6 @@ export async function serveCommand(args: ServeArgs): Promise<number> {
   });
   server.closeAllConnections();
   store.close();
+  (writer as Store | null)?.close();
   return 0;
 }

@@ -69,7 +69,18 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
     await daemon.start();
     if (args.serve) {
       const { host, port } = listenAddress(daemon.currentConfig, args);
-      server = createHttpServer({ store: daemon.storeForServing, config: () => daemon.currentConfig, health: () => daemon.health() });
+      server = createHttpServer({
+        store: daemon.storeForServing,
+        config: () => daemon.currentConfig,
+        health: () => daemon.health(),
+        unsubscribe: (address, via) => {
+          if (daemon.storeForServing.digests.unsubscribe(address, new Date(), via))
+            logger.info({ event: 'unsubscribed', address, via }, 'unsubscribed');
+        },
+        accessLog: (line) => {
+          if (daemon.currentConfig.serve.accessLog !== 'off') process.stdout.write(`${line}\n`);
+        },
+      });
       const bound = await listen(server, host, port);
       logger.info({ event: 'serving', url: serverUrl(host, bound), publicUrl: daemon.currentConfig.feeds.baseUrl }, 'serving');
       const elsewhere = linksElsewhere(daemon.currentConfig, host, bound);

@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { ConfigError } from '../errors.js';
 import { configSchema, RESERVED_SLUGS, type Config } from './schema.js';
 import { smtpSettings } from './secrets.js';
+import { lineOf, syntaxErrorAt } from './config-text.js';
 
 /** Where the config is looked for when no --config is given. */
 export const DEFAULT_CONFIG_PATH = 'config/dumpfeed.json';
@@ -20,6 +21,7 @@ export interface ConfigOverrides {
 export function loadConfig(path?: string, overrides: ConfigOverrides = {}): { config: Config; path: string | null } {
   const file = path ?? (existsSync(DEFAULT_CONFIG_PATH) ? DEFAULT_CONFIG_PATH : null);
   let raw: unknown = {};
+  let configText: string | undefined;
   if (file !== null) {
     let text: string;
     try {
@@ -27,23 +29,33 @@ export function loadConfig(path?: string, overrides: ConfigOverrides = {}): { co
     } catch (cause) {
       throw new ConfigError(`config ${file}`, `cannot read: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
     }
+    // Editors on Windows save with a byte-order mark; JSON.parse refuses it.
+    text = text.replace(/^\uFEFF/, '');
     try {
-      // Editors on Windows save with a byte-order mark; JSON.parse refuses it.
-      raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+      raw = JSON.parse(text);
     } catch (cause) {
-      throw new ConfigError(`config ${file}`, `not valid JSON: ${(cause as Error).message}`, { cause });
+      // `file:line:column`, as compilers say it: editors jump there.
+      const at = syntaxErrorAt(text, cause as Error);
+      const where = at ? `config ${file}:${at.line}:${at.column}` : `config ${file}`;
+      throw new ConfigError(where, `not valid JSON: ${at ? at.message : (cause as Error).message}`, { cause });
     }
+    configText = text;
   }
   const where = `config ${file ?? 'defaults'}`;
   const fromEnv = applyEnvironment(raw, process.env, where);
-  const config = parseConfig(raw, file ?? 'defaults', overrides, fromEnv);
+  const config = parseConfig(raw, file ?? 'defaults', overrides, fromEnv, configText);
   // The SMTP settings and password, checked now rather than at the first send.
   if (config.mail.smtp !== null) smtpSettings(config.mail.smtp, config.mail.smtpPasswordFile, process.env, where);
   return { config, path: file };
 }
 
 /** Environment variables that are not config keys but are read by dumpfeed. */
-const OTHER_VARIABLES = new Set(['DUMPFEED_SMTP_PASSWORD', 'DUMPFEED_SMTP_PASSWORD_FILE']);
+const OTHER_VARIABLES = new Set([
+  'DUMPFEED_SMTP_PASSWORD',
+  'DUMPFEED_SMTP_PASSWORD_FILE',
+  'DUMPFEED_UNSUBSCRIBE_SECRET',
+  'DUMPFEED_UNSUBSCRIBE_SECRET_FILE',
+]);
 
 /** `feeds.baseUrl` -> `DUMPFEED_FEEDS_BASE_URL`. */
 export function environmentName(section: string, key: string): string {
@@ -95,7 +107,13 @@ function suggest(name: string, names: string[]): string {
 }
 
 /** Validates a config object; errors name the file and the key. */
-export function parseConfig(raw: unknown, where: string, overrides: ConfigOverrides = {}, fromEnv = new Map<string, string>()): Config {
+export function parseConfig(
+  raw: unknown,
+  where: string,
+  overrides: ConfigOverrides = {},
+  fromEnv = new Map<string, string>(),
+  text?: string,
+): Config {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(
       `config ${where}`,
@@ -103,7 +121,12 @@ export function parseConfig(raw: unknown, where: string, overrides: ConfigOverri
     );
   }
   const result = v.safeParse(configSchema, raw);
-  if (!result.success) throw new ConfigError(`config ${where}`, describeIssues(result.issues, fromEnv));
+  if (!result.success) {
+    // `config c.json:12: ...`: the line of the first key in question that is written in the file.
+    const inFile = text === undefined ? undefined : result.issues.find((i) => !fromEnv.has(keyPath(pathOf(i))));
+    const line = inFile && text !== undefined ? lineOf(text, pathOf(inFile)) : null;
+    throw new ConfigError(`config ${where}${line ? `:${line}` : ''}`, describeIssues(result.issues, fromEnv));
+  }
   const config = result.output;
   if (overrides.storePath) config.store.path = overrides.storePath;
   if (overrides.feedsDir) config.feeds.dir = overrides.feedsDir;

@@ -119,6 +119,7 @@ function section<const E extends v.ObjectEntries>(entries: E) {
 }
 
 export const configSchema = v.strictObject({
+  $schema: maybe(v.string(), 'The JSON Schema of this file, for editors (config/dumpfeed.schema.json); dumpfeed ignores it.'),
   source: section({
     inbox: opt(nonEmpty(), 'inbox', 'Folder the dumps are dropped into (watch mode).'),
     pattern: opt(
@@ -205,7 +206,16 @@ export const configSchema = v.strictObject({
     unsubscribe: opt(
       v.nullable(v.pipe(v.string(), v.regex(/^(mailto:|https:\/\/)/, 'must be a mailto: or https:// URL'))),
       null,
-      "List-Unsubscribe target; {address} is replaced by the subscriber's address. An https URL also gets one-click unsubscribe (RFC 8058).",
+      "Another List-Unsubscribe target, after the built-in link (or instead of it, with oneClickUnsubscribe off); {address} is replaced by the subscriber's address.",
+    ),
+    oneClickUnsubscribe: opt(
+      v.boolean(),
+      true,
+      'Digests carry a signed unsubscribe link to the built-in server (feeds.baseUrl + unsubscribe/...): one click (RFC 8058) ends the digests.',
+    ),
+    unsubscribeSecretFile: maybe(
+      nonEmpty(),
+      'File with the key that signs unsubscribe links; default: unsubscribe.key beside the store, created with a random key when missing.',
     ),
     connections: opt(int(1, 20), 2, 'Pooled SMTP connections.'),
     ratePerSecond: opt(v.pipe(v.number(), v.gtValue(0)), 5, 'Most messages sent per second, over all connections.'),
@@ -218,6 +228,11 @@ export const configSchema = v.strictObject({
   serve: section({
     host: opt(nonEmpty(), '127.0.0.1', 'Address the built-in web server listens on.'),
     port: opt(int(0, 65535), 8080, 'Port of the built-in web server.'),
+    accessLog: opt(
+      v.picklist(['off', 'combined', 'json']),
+      'off',
+      'One line per request on standard output: "combined" (the Apache/nginx format) or "json".',
+    ),
   }),
   log: section({
     level: opt(v.picklist(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), 'info', 'Least important log level shown.'),

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { ConfigError } from '../errors.js';
 
 /**
@@ -94,15 +95,53 @@ export function parseSmtpUrl(smtp: string): URL | null {
   return url;
 }
 
-function readSecretFile(path: string, name: string, where: string): string {
+function readSecretFile(path: string, name: string, where: string, what = 'password'): string {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (cause) {
-    throw new ConfigError(where, `${name}: cannot read the password file: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, { cause });
+    throw new ConfigError(where, `${name}: cannot read the ${what} file: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, { cause });
   }
-  // Files written by `echo` end with a newline that is not part of the password.
+  // Files written by `echo` end with a newline that is not part of the secret.
   const secret = text.replace(/\r?\n$/, '');
-  if (secret === '') throw new ConfigError(where, `${name}: the password file is empty`);
+  if (secret === '') throw new ConfigError(where, `${name}: the ${what} file is empty`);
   return secret;
+}
+
+/**
+ * The key that signs one-click unsubscribe links (README "Unsubscribing"), first found first:
+ * `DUMPFEED_UNSUBSCRIBE_SECRET`; the file named by `DUMPFEED_UNSUBSCRIBE_SECRET_FILE`; the systemd
+ * credential `unsubscribe-secret`; else `file` (`mail.unsubscribeSecretFile`, by default beside the
+ * store), created with a random key (mode 0600) when it does not exist yet. A key is never printed:
+ * it is registered for `redact` like the SMTP password.
+ */
+export function unsubscribeKey(file: string, env: NodeJS.ProcessEnv = process.env, where = 'config'): Buffer {
+  if (env.DUMPFEED_UNSUBSCRIBE_SECRET) return Buffer.from(keep(env.DUMPFEED_UNSUBSCRIBE_SECRET));
+  if (env.DUMPFEED_UNSUBSCRIBE_SECRET_FILE) {
+    return Buffer.from(keep(readSecretFile(env.DUMPFEED_UNSUBSCRIBE_SECRET_FILE, 'DUMPFEED_UNSUBSCRIBE_SECRET_FILE', where, 'key')));
+  }
+  const credential = env.CREDENTIALS_DIRECTORY ? join(env.CREDENTIALS_DIRECTORY, 'unsubscribe-secret') : null;
+  if (credential && existsSync(credential)) {
+    return Buffer.from(keep(readSecretFile(credential, 'the systemd credential unsubscribe-secret', where, 'key')));
+  }
+  if (!existsSync(file)) {
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      // `wx`: of two processes creating it at once (watch and serve), one writes and both read its key.
+      writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new ConfigError(
+          where,
+          `mail.unsubscribeSecretFile: cannot create ${file}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`,
+          {
+            cause,
+          },
+        );
+      }
+    }
+  }
+  const key = readSecretFile(file, 'mail.unsubscribeSecretFile', where, 'key');
+  if (key.length < 16) throw new ConfigError(where, 'mail.unsubscribeSecretFile: the key is too short (at least 16 characters)');
+  return Buffer.from(keep(key));
 }

@@ -93,15 +93,15 @@ export class CustomTopicStore {
     return rebuilt;
   }
 
-  /** The newest items of a custom topic, in feed order. */
-  items(slug: string, limit: number): StoredItem[] {
+  /** The newest items of a custom topic, in feed order, after skipping `offset`. */
+  items(slug: string, limit: number, offset = 0): StoredItem[] {
     return (
       this.db
         .sql(
           `SELECT i.* FROM custom_topic_items c JOIN items i ON i.id = c.item_id WHERE c.slug = ?
-           ORDER BY ${feedOrder('i')} LIMIT ?`,
+           ORDER BY ${feedOrder('i')} LIMIT ? OFFSET ?`,
         )
-        .all(slug, limit) as ItemRow[]
+        .all(slug, limit, offset) as ItemRow[]
     ).map(toStoredItem);
   }
 

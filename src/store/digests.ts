@@ -157,6 +157,61 @@ export class DigestStore {
     );
   }
 
+  /**
+   * Records that a subscriber wants no more digests, from now on: digests queued for them and not yet
+   * sent are dropped in the same transaction. Returns false when they had already unsubscribed.
+   */
+  unsubscribe(address: string, at: Date, via: string): boolean {
+    const lower = address.toLowerCase();
+    return this.db.write(`unsubscribe ${address}`, () => {
+      const added = this.db.sql(`INSERT OR IGNORE INTO unsubscribes (address, at, via) VALUES (?, ?, ?)`).run(lower, at.toISOString(), via);
+      const queued = `SELECT id FROM digests WHERE lower(address) = ? AND status = 'queued'`;
+      this.db.sql(`DELETE FROM digest_items WHERE digest_id IN (${queued})`).run(lower);
+      this.db.sql(`DELETE FROM digests WHERE id IN (${queued})`).run(lower);
+      return added.changes > 0;
+    });
+  }
+
+  /**
+   * Undoes an unsubscribe (the operator's `subscribers resubscribe`): digests start again from the
+   * newest dump, not with what was stored while they were away. Returns false when they had not unsubscribed.
+   */
+  resubscribe(address: string): boolean {
+    const lower = address.toLowerCase();
+    return this.db.write(`resubscribe ${address}`, () => {
+      const removed = this.db.sql(`DELETE FROM unsubscribes WHERE address = ?`).run(lower).changes > 0;
+      if (removed) this.db.sql(`UPDATE subscribers SET cursor_dump = ? WHERE lower(address) = ?`).run(this.dumps.lastId(), lower);
+      return removed;
+    });
+  }
+
+  /** Unsubscribed addresses (lower case), with when and how. */
+  unsubscribed(): Map<string, { at: string; via: string }> {
+    const rows = this.db.sql(`SELECT address, at, via FROM unsubscribes`).all() as { address: string; at: string; via: string }[];
+    return new Map(rows.map((r) => [r.address, { at: r.at, via: r.via }]));
+  }
+
+  /** Per subscriber (address in lower case): digests sent, the last one's time, digests queued and the last permanent failure. */
+  overview(): Map<string, { sent: number; lastSentAt: string | null; queued: number; lastError: string | null }> {
+    const rows = this.db
+      .sql(
+        `SELECT lower(address) AS address, SUM(status = 'sent') AS sent, MAX(sent_at) AS lastSentAt, SUM(status = 'queued') AS queued
+         FROM digests GROUP BY lower(address)`,
+      )
+      .all() as { address: string; sent: number; lastSentAt: string | null; queued: number }[];
+    const errors = this.db
+      .sql(`SELECT lower(address) AS address, last_error AS error FROM subscribers WHERE last_error IS NOT NULL`)
+      .all() as {
+      address: string;
+      error: string;
+    }[];
+    const out = new Map(
+      rows.map((r) => [r.address, { sent: r.sent, lastSentAt: r.lastSentAt, queued: r.queued, lastError: null as string | null }]),
+    );
+    for (const e of errors) out.set(e.address, { ...(out.get(e.address) ?? { sent: 0, lastSentAt: null, queued: 0 }), lastError: e.error });
+    return out;
+  }
+
   /** Queued digests whose next attempt is due, oldest first. */
   dueDigests(now: Date, limit = 100): QueuedDigest[] {
     return this.db

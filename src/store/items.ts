@@ -50,13 +50,13 @@ export function feedOrder(table = ''): string {
 export class Items {
   constructor(private readonly db: Db) {}
 
-  /** The newest items of a topic (or of every topic when `topicId` is null), in feed order. */
-  newest(topicId: number | null, limit: number): StoredItem[] {
-    const order = `ORDER BY ${feedOrder()} LIMIT ?`;
+  /** The newest items of a topic (or of every topic when `topicId` is null), in feed order, after skipping `offset`. */
+  newest(topicId: number | null, limit: number, offset = 0): StoredItem[] {
+    const order = `ORDER BY ${feedOrder()} LIMIT ? OFFSET ?`;
     const rows = (
       topicId === null
-        ? this.db.sql(`SELECT * FROM items ${order}`).all(limit)
-        : this.db.sql(`SELECT * FROM items WHERE topic_id = ? ${order}`).all(topicId, limit)
+        ? this.db.sql(`SELECT * FROM items ${order}`).all(limit, offset)
+        : this.db.sql(`SELECT * FROM items WHERE topic_id = ? ${order}`).all(topicId, limit, offset)
     ) as ItemRow[];
     return rows.map(toStoredItem);
   }

@@ -186,4 +186,13 @@ export const MIGRATIONS: readonly string[] = [
     dump_id     INTEGER NOT NULL
   );
   `,
+  `
+  -- Subscribers who unsubscribed (a one-click link, the page it opens, or the operator), by address in
+  -- lower case. Planning skips them; \`dumpfeed subscribers resubscribe\` removes the row.
+  CREATE TABLE unsubscribes (
+    address TEXT PRIMARY KEY,
+    at      TEXT NOT NULL,
+    via     TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -124,7 +124,7 @@ describe('dumpfeed ingest', () => {
     writeFileSync(join(dir, 'c.json'), JSON.stringify({ feeds: { lenght: 10 } }));
     const r = cli(['ingest', '--config', join(dir, 'c.json'), dir], dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`error: config ${join(dir, 'c.json')}: unknown key "feeds.lenght"\n`);
+    expect(r.stderr).toBe(`error: config ${join(dir, 'c.json')}:1: unknown key "feeds.lenght"\n`);
   });
 });
 

@@ -57,10 +57,14 @@ describe('e-mail digests over SMTP', () => {
     expect(msg!.to).toEqual(['ana@example.org']);
     expect(msg!.from).toBe('digest@news.example.org');
     const mail = msg!.mail;
-    expect(mail.subject).toBe('30 new items: Impact and people, Press releases');
+    expect(mail.subject).toBe('30 new items: Impact and people · Press releases');
     expect(mail.to).toMatchObject({ value: [{ name: 'Ana', address: 'ana@example.org' }] });
     expect(mail.headers.get('list')).toMatchObject({ unsubscribe: { url: 'https://news.example.org/unsubscribe?u=ana%40example.org' } });
     expect(msg!.raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
+    // The built-in one-click link first, then the configured target.
+    expect(msg!.raw.replace(/\r?\n\s+/g, ' ')).toMatch(
+      /^List-Unsubscribe: <https:\/\/news\.example\.org\/unsubscribe\/[\w.-]+>, <https:\/\/news\.example\.org\/unsubscribe\?u=ana%40example\.org>\r?$/m,
+    );
     expect(mail.messageId).toMatch(/^<digest\.[0-9a-f]{24}@news\.example\.org>$/);
 
     // Plain text: pages in order of their newest item, items newest first, each with its link.
@@ -293,7 +297,9 @@ describe('e-mail digests without SMTP', () => {
     const files = readdirSync(join(dir, 'outbox'));
     expect(files).toHaveLength(1);
     const mail = await simpleParser(readFileSync(join(dir, 'outbox', files[0]!)));
-    expect(mail.subject).toBe('60 new items: Impact and people, Resources on Textiles, clothing, leather, and footwear sector and 3 more');
+    expect(mail.subject).toBe(
+      '60 new items: Impact and people · Resources on Textiles, clothing, leather, and footwear sector · 3 more pages',
+    );
     expect(mail.text).toContain('Child labour in Myanmar’s jade mines is a deadly gamble');
     expect(mail.html).toContain('<h2');
   });

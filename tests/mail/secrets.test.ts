@@ -64,7 +64,7 @@ describe('the SMTP password', () => {
     for (const command of [['digest', '--send'], ['watch'], ['status']]) {
       const r = cli([...command, '--config', 'c.json'], dir);
       expect(r.code, command.join(' ')).toBe(1);
-      expect(r.stderr).toMatch(/^error: config c\.json: mail\.smtp: must be an smtp:\/\/ or smtps:\/\/ URL with a host/);
+      expect(r.stderr).toMatch(/^error: config c\.json:1: mail\.smtp: must be an smtp:\/\/ or smtps:\/\/ URL with a host/);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expectNoSecret(r.stdout + r.stderr);
     }

@@ -29,7 +29,7 @@ describe('date ranges of events', () => {
     expect(itemPage(ctx.config, topic, webinar, 1)).toContain('5–6 June 2024 · Webinars');
 
     const candidates = ctx.store.digests.candidates('a@example.org', 0, ctx.store.dumps.lastId(), true, false);
-    const digest = renderDigest(ctx.config, { address: 'a@example.org', schedule: 'immediate' } as never, candidates);
+    const digest = renderDigest(ctx.config, { address: 'a@example.org', schedule: 'immediate' } as never, candidates, null);
     expect(digest.text).toContain('Social dialogue in the platform economy\n5–6 June 2024 · Webinars');
     expect(digest.text).toContain('Regional forum on youth employment\n30 December 2024 – 3 January 2025');
 

@@ -62,8 +62,16 @@ function metaLine(item: ParsedItem): string {
     .join(' · ');
 }
 
-/** The home page: every topic with its item count, last update, latest titles and feeds. */
-export function indexPage(config: Config, topics: { stats: TopicStats; latest: StoredItem[] }[]): string {
+/** A custom topic as the index lists it. */
+export interface CustomTopicEntry {
+  name: string;
+  slug: string;
+  description: string | undefined;
+  count: number;
+}
+
+/** The home page: every topic with its item count, last update, latest titles and feeds; then the custom topics. */
+export function indexPage(config: Config, topics: { stats: TopicStats; latest: StoredItem[] }[], custom: CustomTopicEntry[] = []): string {
   const all = `${config.feeds.baseUrl}feeds/all`;
   const sections = topics.map(({ stats, latest }) => {
     const id = topicIdentity(config, stats);
@@ -82,9 +90,24 @@ ${items}
 ${feedLinks(id.feedUrlBase)}
 </section>`;
   });
+  const customSection =
+    custom.length === 0
+      ? ''
+      : `<h2 id="custom">Custom topics</h2>
+<p>Topics made of the items of several pages, by a rule. All of them at once: <a href="${h(config.feeds.baseUrl)}feeds/custom-topics.opml">OPML</a>.</p>
+${custom
+  .map(
+    (t) => `<section class="topic" aria-labelledby="c-${h(t.slug)}">
+<h3 id="c-${h(t.slug)}"><a href="${h(config.feeds.baseUrl)}topics/${h(t.slug)}">${h(t.name)}</a></h3>
+${t.description ? `<p>${h(t.description)}</p>\n` : ''}<p class="meta">${t.count} item${t.count === 1 ? '' : 's'}</p>
+${feedLinks(`${config.feeds.baseUrl}feeds/${t.slug}`)}
+</section>`,
+  )
+  .join('\n')}`;
   const body = `<h1>${h(config.feeds.title)}</h1>
-<p>Feeds of ${topics.length} page${topics.length === 1 ? '' : 's'}. Everything in one feed: <a href="${h(all)}.atom">Atom</a>, <a href="${h(all)}.rss">RSS</a>, <a href="${h(all)}.json">JSON Feed</a>; every page at once: <a href="${h(config.feeds.baseUrl)}feeds/topics.opml">OPML</a>.</p>
-${sections.join('\n') || '<p>No pages yet.</p>'}`;
+<p>Feeds of ${topics.length} page${topics.length === 1 ? '' : 's'}${custom.length ? ` and <a href="#custom">${custom.length} custom topic${custom.length === 1 ? '' : 's'}</a>` : ''}. Everything in one feed: <a href="${h(all)}.atom">Atom</a>, <a href="${h(all)}.rss">RSS</a>, <a href="${h(all)}.json">JSON Feed</a>; every page at once: <a href="${h(config.feeds.baseUrl)}feeds/topics.opml">OPML</a>.</p>
+${sections.join('\n') || '<p>No pages yet.</p>'}
+${customSection}`;
   const alternates = [
     ...alternateLinks(config.feeds.title, all),
     ...topics.flatMap(({ stats }) =>
@@ -94,25 +117,66 @@ ${sections.join('\n') || '<p>No pages yet.</p>'}`;
   return layout(config, config.feeds.title, body, alternates);
 }
 
-/** One topic (a page or a custom topic): its latest items, readable, with links to its feeds. */
+/** What a topic page shows of its topic (a page or a custom topic). */
+export interface TopicShown {
+  title: string;
+  feedUrlBase: string;
+  sourceUrl?: string | undefined;
+  description?: string | undefined;
+}
+
+/** Where a topic page is in its topic's list: page `page` (from 1) of `pages`, each linked by `url`. */
+export interface Paging {
+  page: number;
+  pages: number;
+  total: number;
+  url: (page: number) => string;
+}
+
+/**
+ * One topic (a page or a custom topic): a page of its items, newest first, readable, with links to its
+ * feeds and to the next and previous pages. On a custom topic each item names the page it came from
+ * (`from`, by item).
+ */
 export function topicPage(
   config: Config,
-  topic: { title: string; feedUrlBase: string; sourceUrl?: string | undefined },
+  topic: TopicShown,
   items: StoredItem[],
+  paging: Paging,
+  from?: (item: StoredItem) => { title: string; url: string } | undefined,
 ): string {
-  const articles = items.map(
-    (i) => `<article>
+  const articles = items.map((i) => {
+    const origin = from?.(i);
+    return `<article>
 <h2><a href="${h(config.feeds.baseUrl)}items/${h(i.key)}">${h(i.title)}</a></h2>
 <p class="meta">${metaLine(i)}</p>
-${paragraphsHtml(i.summary).join('\n')}
-</article>`,
-  );
+${origin ? `<p class="meta">From <a href="${h(origin.url)}">${h(origin.title)}</a></p>\n` : ''}${paragraphsHtml(i.summary).join('\n')}
+</article>`;
+  });
   const source = topic.sourceUrl ? `<p>Source page: <a href="${h(topic.sourceUrl)}">${h(topic.sourceUrl)}</a></p>` : '';
+  const description = topic.description ? `<p>${h(topic.description)}</p>` : '';
+  const nav =
+    paging.pages <= 1
+      ? ''
+      : `<nav class="pages" aria-label="Pages"><p>${[
+          paging.page > 1 ? `<a rel="prev" href="${h(paging.url(paging.page - 1))}">Newer items</a>` : '',
+          `Page ${paging.page} of ${paging.pages} (${paging.total} items)`,
+          paging.page < paging.pages ? `<a rel="next" href="${h(paging.url(paging.page + 1))}">Older items</a>` : '',
+        ]
+          .filter(Boolean)
+          .join(' · ')}</p></nav>`;
   const body = `<h1>${h(topic.title)}</h1>
+${description}
 ${feedLinks(topic.feedUrlBase)}
 ${source}
-${articles.join('\n')}`;
-  return layout(config, topic.title, body, alternateLinks(topic.title, topic.feedUrlBase));
+${articles.join('\n') || '<p>No items.</p>'}
+${nav}`;
+  return layout(
+    config,
+    paging.page > 1 ? `${topic.title} (page ${paging.page})` : topic.title,
+    body,
+    alternateLinks(topic.title, topic.feedUrlBase),
+  );
 }
 
 /** The permanent page of one item: what feed entries and digests link to without a source URL. */
@@ -139,4 +203,25 @@ export function errorPage(config: Config, status: number, message: string): stri
     `${status} ${message}`,
     `<h1>${status} ${h(message)}</h1><p><a href="${h(config.feeds.baseUrl)}">All pages</a></p>`,
   );
+}
+
+/**
+ * The page an unsubscribe link opens: `ask` (a button that posts back: a GET must not unsubscribe, mail
+ * scanners open links), `done`, or why the link does not work.
+ */
+export function unsubscribePage(config: Config, address: string | null, state: 'ask' | 'done' | 'invalid' | 'expired'): string {
+  const site = h(config.feeds.title);
+  const bodies: Record<typeof state, string> = {
+    ask: `<h1>Unsubscribe</h1>
+<p>Stop sending the ${site} digests to <strong>${h(address ?? '')}</strong>?</p>
+<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><input type="hidden" name="from" value="page"><button type="submit">Unsubscribe</button></form>`,
+    done: `<h1>Unsubscribed</h1>
+<p><strong>${h(address ?? '')}</strong> gets no more ${site} digests. A digest already on its way may still arrive.</p>
+<p>The feeds stay open to everyone: <a href="${h(config.feeds.baseUrl)}">${site}</a>.</p>`,
+    invalid: `<h1>This unsubscribe link is not valid</h1>
+<p>It may have been cut short when it was copied. Use the Unsubscribe link at the end of a digest, or reply to a digest and ask.</p>`,
+    expired: `<h1>This unsubscribe link has expired</h1>
+<p>Links work for a year after their digest was sent. Use the Unsubscribe link in a newer digest, or reply to a digest and ask.</p>`,
+  };
+  return layout(config, state === 'done' ? 'Unsubscribed' : 'Unsubscribe', bodies[state]);
 }

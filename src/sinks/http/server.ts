@@ -12,7 +12,8 @@ import { allFeedView, customFeedView, topicFeedView } from '../feeds/feed-view.j
 import { topicIdentity, topicSettings } from '../../catalog/topics.js';
 import { renderFeed } from '../feeds/render-feeds.js';
 import { PageCache } from './page-cache.js';
-import { errorPage, indexPage, itemPage, topicPage } from './pages.js';
+import { errorPage, indexPage, itemPage, topicPage, unsubscribePage, type Paging } from './pages.js';
+import { checkUnsubscribe, unsubscribeKeyFor } from '../mail/unsubscribe.js';
 
 // What /healthz may show anyone: healthy or not, and counts. Error texts (they can name subscribers'
 // addresses) and paths on the server stay with `dumpfeed status`, run by the operator.
@@ -28,6 +29,15 @@ export interface ServeSource {
   store: Store;
   config: () => Config;
   health: () => Record<string, unknown>;
+  /**
+   * Records that an address unsubscribed (in a store this process may write). Without it, unsubscribe
+   * links answer 503: the server cannot honour them.
+   */
+  unsubscribe?: (address: string, via: 'one-click' | 'page') => void;
+  /** The time, for the age of unsubscribe links (tests move it). */
+  now?: () => Date;
+  /** Receives one line per request (`serve.accessLog`). */
+  accessLog?: (line: string) => void;
 }
 
 const FEED_TYPES: Record<string, string> = {
@@ -41,6 +51,8 @@ const FEED_TYPES: Record<string, string> = {
 const FEED_NAME = /^\/feeds\/([a-z0-9]+(?:-[a-z0-9]+)*)\.(atom|rss|json)$/;
 
 interface Body {
+  /** A page with a form that posts back to this server (CSP form-action 'self'). */
+  form?: boolean;
   body: Buffer;
   etag: string;
   lastModified: Date | null;
@@ -72,8 +84,15 @@ export function createHttpServer(source: ServeSource): Server {
   let lastConfig: Config | null = null;
   let lastStoreMark = '';
   let markObject: object = {};
+  // The unsubscribe key of each config in force (read, or created, once).
+  const keys = new WeakMap<Config, Buffer | null>();
 
   const server = createServer(async (req, res) => {
+    if (source.accessLog) {
+      const started = process.hrtime.bigint();
+      const log = source.accessLog;
+      res.once('finish', () => log(accessLine(source.config().serve.accessLog, req, res, started)));
+    }
     try {
       await route(req, res);
     } catch (error) {
@@ -89,30 +108,68 @@ export function createHttpServer(source: ServeSource): Server {
 
   function indexHtml(config: Config): Body {
     return pages.get(changeMark(config), 'index', () => {
-      const topics = source.store.topics.stats().map((stats) => ({ stats, latest: source.store.items.newest(stats.id, 3) }));
-      return html(indexPage(config, topics), 'public, max-age=60');
+      const topics = source.store.topics
+        .stats()
+        .filter((stats) => !topicSettings(config, stats).hidden)
+        .map((stats) => ({ stats, latest: source.store.items.newest(stats.id, 3) }));
+      const custom = config.customTopics.map((t) => ({
+        name: t.name,
+        slug: t.slug,
+        description: t.description,
+        count: source.store.customTopics.count(t.slug),
+      }));
+      return html(indexPage(config, topics, custom), 'public, max-age=60');
     })!;
   }
 
-  /** The HTML page of a page topic or a custom topic, or null when there is none by that slug. */
-  function topicHtml(config: Config, slug: string): Body | null {
-    return pages.get(changeMark(config), `topic ${slug}`, () => renderTopicHtml(config, slug));
+  /**
+   * The HTML page of a page topic or a custom topic (`page` of its items, `feeds.length` a page), or
+   * null when there is no such topic or page.
+   */
+  function topicHtml(config: Config, slug: string, page = 1): Body | null {
+    return pages.get(changeMark(config), `topic ${slug} ${page}`, () => renderTopicHtml(config, slug, page));
   }
 
-  function renderTopicHtml(config: Config, slug: string): Body | null {
+  function renderTopicHtml(config: Config, slug: string, page: number): Body | null {
+    const size = config.feeds.length;
+    const paging = (total: number): Paging | null => {
+      const count = Math.max(1, Math.ceil(total / size));
+      if (page > count) return null;
+      const url = (n: number) => `${config.feeds.baseUrl}topics/${slug}${n > 1 ? `?page=${n}` : ''}`;
+      return { page, pages: count, total, url };
+    };
     const topic = findTopic(source.store, config, slug);
     if (topic) {
-      const shown = { ...topicIdentity(config, topic), sourceUrl: topicSettings(config, topic).sourceUrl };
-      return html(topicPage(config, shown, source.store.items.newest(topic.id, config.feeds.length)), 'public, max-age=60');
+      const settings = topicSettings(config, topic);
+      const shown = { ...topicIdentity(config, topic), sourceUrl: settings.sourceUrl, description: settings.description };
+      const where = paging(source.store.topics.stats().find((t) => t.id === topic.id)?.itemCount ?? 0);
+      if (!where) return null;
+      return html(topicPage(config, shown, source.store.items.newest(topic.id, size, (page - 1) * size), where), 'public, max-age=60');
     }
     const custom = config.customTopics.find((t) => t.slug === slug);
     if (!custom) return null;
-    const shown = { title: custom.name, feedUrlBase: `${config.feeds.baseUrl}feeds/${custom.slug}` };
-    return html(topicPage(config, shown, source.store.customTopics.items(custom.slug, config.feeds.length)), 'public, max-age=60');
+    const where = paging(source.store.customTopics.count(custom.slug));
+    if (!where) return null;
+    const shown = { title: custom.name, description: custom.description, feedUrlBase: `${config.feeds.baseUrl}feeds/${custom.slug}` };
+    // Each item names the page it came from.
+    const origins = new Map(
+      source.store.topics.list().map((t) => {
+        const id = topicIdentity(config, t);
+        return [t.id, topicSettings(config, t).hidden ? undefined : { title: id.title, url: `${config.feeds.baseUrl}topics/${id.slug}` }];
+      }),
+    );
+    const items = source.store.customTopics.items(custom.slug, size, (page - 1) * size);
+    return html(
+      topicPage(config, shown, items, where, (i) => origins.get(i.topicId)),
+      'public, max-age=60',
+    );
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const config = source.config();
+    const [path = '/', query = ''] = (req.url ?? '/').split('?', 2);
+    const unsubscribeToken = /^\/unsubscribe\/([A-Za-z0-9_.-]{1,500})$/.exec(path)?.[1];
+    if (unsubscribeToken !== undefined) return unsubscribe(req, res, config, unsubscribeToken);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       return send(req, res, 405, html(errorPage(config, 405, 'Method not allowed'), 'no-store'));
@@ -121,12 +178,14 @@ export function createHttpServer(source: ServeSource): Server {
     if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding']) {
       return send(req, res, 413, html(errorPage(config, 413, 'No request body accepted'), 'no-store'));
     }
-    const [path = '/', query = ''] = (req.url ?? '/').split('?', 2);
     if (path === '/healthz') return send(req, res, 200, json(publicHealth(source.health())));
     if (path === '/') return send(req, res, 200, indexHtml(config));
     let m = /^\/topics\/([a-z0-9]+(?:-[a-z0-9]+)*)$/.exec(path);
     if (m) {
-      const page = topicHtml(config, m[1]!);
+      // `?page=N` (from 2); anything else in the query is ignored, a page number that is not one is a 404.
+      const asked = new URLSearchParams(query).get('page');
+      const number = asked === null ? 1 : /^[1-9]\d{0,6}$/.test(asked) ? Number(asked) : 0;
+      const page = number > 0 ? topicHtml(config, m[1]!, number) : null;
       if (page) return send(req, res, 200, page);
     }
     m = /^\/items\/([0-9a-f]{12}(?:-\d+)?)$/.exec(path);
@@ -180,6 +239,43 @@ export function createHttpServer(source: ServeSource): Server {
       }
     }
     send(req, res, 404, html(errorPage(config, 404, 'Not found'), 'no-store'));
+  }
+
+  /**
+   * `/unsubscribe/<token>`, the link in each digest (RFC 8058). A GET only shows a page that asks
+   * (link checkers and mail scanners open links); a POST, from that page's button or from the mail
+   * provider's one-click (`List-Unsubscribe=One-Click`), unsubscribes. A link that was not made with
+   * this server's key is refused, as is one older than a year.
+   */
+  async function unsubscribe(req: IncomingMessage, res: ServerResponse, config: Config, token: string): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'POST') {
+      res.setHeader('Allow', 'GET, HEAD, POST');
+      return send(req, res, 405, html(errorPage(config, 405, 'Method not allowed'), 'no-store'));
+    }
+    let body: Buffer | null = null;
+    if (req.method === 'POST') {
+      // A one-click body is `List-Unsubscribe=One-Click` (27 bytes); nothing bigger is read.
+      body = await smallBody(req, 4096);
+      if (body === null) {
+        res.setHeader('Connection', 'close');
+        return send(req, res, 413, html(errorPage(config, 413, 'Request body too large'), 'no-store'));
+      }
+    } else if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding']) {
+      return send(req, res, 413, html(errorPage(config, 413, 'No request body accepted'), 'no-store'));
+    }
+    if (!keys.has(config)) keys.set(config, unsubscribeKeyFor(config));
+    const key = keys.get(config)!;
+    if (!key || !source.unsubscribe) return send(req, res, 404, html(errorPage(config, 404, 'Not found'), 'no-store'));
+    const check = checkUnsubscribe(key, token, (source.now ?? (() => new Date()))());
+    if (!check.ok) {
+      const status = check.why === 'expired' ? 410 : 400;
+      return send(req, res, status, html(unsubscribePage(config, null, check.why), 'no-store'));
+    }
+    if (req.method !== 'POST')
+      return send(req, res, 200, { ...html(unsubscribePage(config, check.address, 'ask'), 'no-store'), form: true });
+    // The page's button says so; anything else is a mail provider's one-click.
+    source.unsubscribe(check.address, body?.toString('latin1').includes('from=page') ? 'page' : 'one-click');
+    send(req, res, 200, html(unsubscribePage(config, check.address, 'done'), 'no-store'));
   }
 
   async function feedFile(config: Config, name: string): Promise<Body | null> {
@@ -269,6 +365,53 @@ function filteredFeed(
   return entity(Buffer.from(rendered[ext]), FEED_TYPES[ext]!, 'public, max-age=300');
 }
 
+/**
+ * One line of the access log: `combined` (Apache/nginx, for the log tools that read it) or `json`.
+ * The request's own text is hostile: quotes and control characters are escaped, and the token of an
+ * unsubscribe link is left out (it would let whoever reads the log unsubscribe that reader).
+ */
+export function accessLine(format: 'off' | 'combined' | 'json', req: IncomingMessage, res: ServerResponse, started: bigint): string {
+  const url = (req.url ?? '').replace(/^\/unsubscribe\/[^?]*/, '/unsubscribe/…');
+  const bytes = Number(res.getHeader('Content-Length') ?? 0);
+  const referer = req.headers.referer ?? null;
+  const agent = req.headers['user-agent'] ?? null;
+  const remote = req.socket.remoteAddress ?? '-';
+  if (format === 'json') {
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    return JSON.stringify({
+      time: new Date().toISOString(),
+      remote,
+      method: req.method,
+      url,
+      status: res.statusCode,
+      bytes,
+      ms: Math.round(ms * 10) / 10,
+      referer,
+      agent,
+    });
+  }
+  const quoted = (text: string | null) =>
+    text === null ? '"-"' : `"${text.replace(/[\x00-\x1f\x7f"\\]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}"`;
+  const now = new Date();
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const two = (n: number) => String(n).padStart(2, '0');
+  const time = `${two(now.getUTCDate())}/${months[now.getUTCMonth()]}/${now.getUTCFullYear()}:${two(now.getUTCHours())}:${two(now.getUTCMinutes())}:${two(now.getUTCSeconds())} +0000`;
+  return `${remote} - - [${time}] ${quoted(`${req.method} ${url} HTTP/${req.httpVersion}`)} ${res.statusCode} ${req.method === 'HEAD' || res.statusCode === 304 ? '-' : bytes} ${quoted(referer)} ${quoted(agent)}`;
+}
+
+/** The request's body, or null when it is longer than `limit` bytes (reading stops there). */
+async function smallBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) return null;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
 /** Finds a topic by the slug its feeds are published under. */
 function findTopic(store: Store, config: Config, slug: string): StoredTopic | undefined {
   return store.topics.list().find((t) => topicIdentity(config, t).slug === slug && !topicSettings(config, t).hidden);
@@ -304,7 +447,7 @@ function send(req: IncomingMessage, res: ServerResponse, status: number, entityB
   if (entityBody.type.startsWith('text/html')) {
     res.setHeader(
       'Content-Security-Policy',
-      "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'",
+      `default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action ${entityBody.form ? "'self'" : "'none'"}`,
     );
   }
   const encoding = status === 200 && entityBody.body.length > 512 ? pickEncoding(req.headers['accept-encoding']) : null;

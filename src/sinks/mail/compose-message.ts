@@ -4,7 +4,6 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Config, Subscriber } from '../../config/schema.js';
 import { ConfigError } from '../../errors.js';
 import type { DigestText } from './render-digest.js';
-import { unsubscribeTarget } from './render-digest.js';
 
 /** The sender's bare address from `mail.from` (`Name <a@b>` or `a@b`). */
 export function senderAddress(config: Config): string {
@@ -25,6 +24,12 @@ export function digestMessageId(config: Config, address: string, itemKeys: strin
   return `<digest.${hash}@${senderAddress(config).split('@')[1]}>`;
 }
 
+/** Where a digest's reader can unsubscribe: the link in its footer, and another target for List-Unsubscribe. */
+export interface UnsubscribeLinks {
+  page: string | null;
+  extra: string | null;
+}
+
 /**
  * Builds the complete message (headers, plain-text and HTML parts) with nodemailer's composer. It is
  * stored as is, so a retry sends exactly the same bytes.
@@ -35,13 +40,15 @@ export async function composeDigest(
   body: DigestText,
   messageId: string,
   createdAt: Date,
+  unsubscribe: UnsubscribeLinks,
 ): Promise<Buffer> {
   const headers: Record<string, string> = {};
-  const target = unsubscribeTarget(config, subscriber.address);
-  if (target) {
-    headers['List-Unsubscribe'] = `<${target}>`;
-    // RFC 8058 one-click unsubscribe needs an https URL; nodemailer's `list` option does not add it.
-    if (target.startsWith('https://')) headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+  const targets = [unsubscribe.page, unsubscribe.extra].filter((t): t is string => t !== null);
+  if (targets.length > 0) {
+    headers['List-Unsubscribe'] = targets.map((t) => `<${t}>`).join(', ');
+    // RFC 8058 one-click unsubscribe needs an https URL (the mail provider POSTs to it); nodemailer's
+    // `list` option does not add the header.
+    if (targets.some((t) => t.startsWith('https://'))) headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
   }
   headers['List-Id'] = `<digest.${senderAddress(config).split('@')[1]}>`;
   headers['Auto-Submitted'] = 'auto-generated';

@@ -8,7 +8,9 @@ import { CustomTopicStore } from '../../store/custom-topics.js';
 import type { DigestCandidate, DigestStore } from '../../store/digests.js';
 import { topicIdentity } from '../../catalog/topics.js';
 import { composeDigest, digestMessageId, senderAddress } from './compose-message.js';
-import { renderDigest } from './render-digest.js';
+import { renderDigest, unsubscribeTarget } from './render-digest.js';
+import { unsubscribeKeyFor, unsubscribeLink } from './unsubscribe.js';
+import type { UnsubscribeLinks } from './compose-message.js';
 import { lastSlot } from './schedule.js';
 import type { DigestTransport } from './transport.js';
 
@@ -24,6 +26,8 @@ export interface SubscriberPlan {
   address: string;
   schedule: string;
   due: boolean;
+  /** They unsubscribed (a link in a digest, or the operator): no digest is built for them. */
+  unsubscribed: boolean;
   digest: PlannedDigest | null;
 }
 
@@ -43,12 +47,24 @@ export async function planDigests(
   const custom = ctx.store.customTopics;
   const upTo = ctx.store.dumps.lastId();
   const plans: SubscriberPlan[] = [];
+  const unsubscribed = digests.unsubscribed();
+  // Read (or created) once per round, and only when someone gets a digest.
+  let key: Buffer | null | undefined;
+  const unsubscribe = (address: string): UnsubscribeLinks => {
+    key ??= unsubscribeKeyFor(ctx.config);
+    const custom = unsubscribeTarget(ctx.config, address);
+    return { page: key ? unsubscribeLink(ctx.config, key, address, now) : custom, extra: key ? custom : null };
+  };
   // Time-zone arithmetic is slow and subscribers share schedules: one slot per schedule and zone.
   const slots = new Map<string, Date | null>();
   for (const sub of ctx.config.subscribers) {
     // A stop (SIGTERM) leaves the subscribers not yet planned for the next round: each plan is recorded
     // in its own transaction, so nothing is half done.
     if (shouldStop()) break;
+    if (unsubscribed.has(sub.address.toLowerCase())) {
+      plans.push({ address: sub.address, schedule: sub.schedule, due: false, unsubscribed: true, digest: null });
+      continue;
+    }
     const zone = sub.timeZone ?? ctx.config.mail.timeZone;
     const slotKey = `${sub.schedule}|${zone}`;
     if (!slots.has(slotKey)) slots.set(slotKey, lastSlot(sub.schedule, zone, now));
@@ -56,7 +72,7 @@ export async function planDigests(
     const state = dryRun ? previewState(digests, sub, slot, now, upTo) : digests.subscriber(sub.address, sub.backfill, slot, now);
     const due = slot === null ? upTo > state.cursorDump : state.lastSlot === null || slot.toISOString() > state.lastSlot;
     if (!due) {
-      plans.push({ address: sub.address, schedule: sub.schedule, due, digest: null });
+      plans.push({ address: sub.address, schedule: sub.schedule, due, unsubscribed: false, digest: null });
       continue;
     }
     const items = digests
@@ -65,10 +81,11 @@ export async function planDigests(
     const slotIso = slot?.toISOString() ?? null;
     if (items.length === 0) {
       if (!dryRun) digests.advance(sub.address, upTo, slotIso);
-      plans.push({ address: sub.address, schedule: sub.schedule, due, digest: null });
+      plans.push({ address: sub.address, schedule: sub.schedule, due, unsubscribed: false, digest: null });
       continue;
     }
-    const body = renderDigest(ctx.config, sub, items);
+    const links = unsubscribe(sub.address);
+    const body = renderDigest(ctx.config, sub, items, links.page);
     const planned: PlannedDigest = {
       address: sub.address,
       subject: body.subject,
@@ -81,7 +98,7 @@ export async function planDigests(
         items.map((i) => `${i.key}.${i.version}`),
         now,
       );
-      const raw = await composeDigest(ctx.config, sub, body, messageId, now);
+      const raw = await composeDigest(ctx.config, sub, body, messageId, now, links);
       digests.recordDigest({
         address: sub.address,
         createdAt: now.toISOString(),
@@ -93,7 +110,7 @@ export async function planDigests(
         slot: slotIso,
       });
     }
-    plans.push({ address: sub.address, schedule: sub.schedule, due, digest: planned });
+    plans.push({ address: sub.address, schedule: sub.schedule, due, unsubscribed: false, digest: planned });
   }
   return plans;
 }
