@@ -115,13 +115,16 @@ export async function ingestPaths(
   paths: string[],
   onResult?: (r: DumpResult) => void,
   onSkip?: (s: Skipped) => void,
+  onFiles?: (count: number) => void,
 ): Promise<IngestReport> {
   assertDistinctSlugs(ctx.config, ctx.store.topics.list(), 'config');
   reconcileCustomTopics(ctx);
   await removeStaleTempFiles(ctx.config.feeds.dir);
   const files: DumpResult[] = [];
   const changed = new Set<number>();
-  for (const file of await expandPaths(paths, dumpNameFilter(ctx.config.source.pattern), onSkip)) {
+  const dumps = await expandPaths(paths, dumpNameFilter(ctx.config.source.pattern), onSkip);
+  onFiles?.(dumps.length);
+  for (const file of dumps) {
     let result: DumpResult;
     try {
       const processed = await processDump(ctx, file);

@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import { planDigests, sendDigests } from '../sinks/mail/digests.js';
 import { createTransport } from '../sinks/mail/transport.js';
+import { localLinksWarning } from '../sinks/mail/unsubscribe.js';
 import { acquireLock } from '../store/instance-lock.js';
 import { openContext } from './context.js';
 
@@ -45,6 +46,8 @@ export async function digestCommand(args: DigestArgs): Promise<number> {
       }
     }
     if (!args.send) return 0;
+    const local = localLinksWarning(ctx.config);
+    if (local) process.stderr.write(`warning: ${local}\n`);
     const transport = createTransport(ctx.config);
     try {
       const report = await sendDigests(ctx, transport, now);

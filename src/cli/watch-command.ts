@@ -5,6 +5,7 @@ import { linksElsewhere, listen, listenAddress, serverUrl } from './serve-comman
 import { loadConfig } from '../config/load-config.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../log.js';
 import { UsageError } from '../errors.js';
+import { localLinksWarning } from '../sinks/mail/unsubscribe.js';
 
 /** Options of `dumpfeed watch`. */
 export interface WatchArgs {
@@ -67,6 +68,8 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
   let server: Server | null = null;
   try {
     await daemon.start();
+    const local = localLinksWarning(daemon.currentConfig);
+    if (local) logger.warn({ event: 'local-links' }, local);
     if (args.serve) {
       const { host, port } = listenAddress(daemon.currentConfig, args);
       server = createHttpServer({

@@ -225,7 +225,7 @@ describe('smaller things', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'c.json'), JSON.stringify({ mail: { from: 'no address' } }));
     expect(cli(['status', '--config', 'c.json'], dir).stderr).toBe(
-      'error: config c.json: mail.from: must be an address: "name@example.org" or "Name <name@example.org>"\n',
+      'error: config c.json:1: mail.from: must be an address: "name@example.org" or "Name <name@example.org>"\n',
     );
   });
 });

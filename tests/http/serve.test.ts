@@ -49,12 +49,12 @@ afterEach(() => {
   for (const c of closers.splice(0)) c();
 });
 
-async function served(extra: Record<string, unknown> = {}) {
-  const ctx = testContext({ feeds: { baseUrl: 'https://feeds.example.org/ilo/' }, ...extra });
+async function served(extra: Record<string, unknown> = {}, accessLog?: (line: string) => void) {
+  const ctx = testContext({ ...extra, feeds: { baseUrl: 'https://feeds.example.org/ilo/', ...(extra.feeds ?? {}) } });
   const files = seedFiles().map((f, i) => writeDump(ctx.dir, `s${i}.txt`, readFileSync(f)));
   files.push(writeDump(ctx.dir, 'markup.txt', readFileSync(join(FIXTURES, 'parse', 'markup-and-repeats.txt'))));
   await ingestPaths(ctx, files);
-  const server = createHttpServer({ store: ctx.store, config: () => ctx.config, health: () => ({ ok: true, queue: 0 }) });
+  const server = createHttpServer({ store: ctx.store, config: () => ctx.config, health: () => ({ ok: true, queue: 0 }), accessLog });
   const port = await listen(server, '127.0.0.1', 0);
   closers.push(() => {
     server.close();
@@ -228,6 +228,74 @@ describe('serving pages', () => {
     expect(page).toContain('24 November 2004 · NEW DELHI · Press release');
     expect((await get(base, '/items/000000000000')).status).toBe(404);
     expect((await get(base, '/topics/no-such-page')).status).toBe(404);
+  });
+
+  it('pages through all of a topic’s items, newest first, and shows its description', async () => {
+    const { base, ctx } = await served({
+      feeds: { length: 6 },
+      topics: { 'Press releases': { description: 'Releases of the office in Dhaka' } },
+    });
+    const all = ctx.store.items.newest(ctx.store.topics.list().find((t) => t.slug === 'press-releases')!.id, 100);
+    expect(all).toHaveLength(20);
+    const titles = (html: string) => [...html.matchAll(/<h2><a href="[^"]+">([^<]+)<\/a><\/h2>/g)].map((m) => m[1]);
+    const escape = (t: string) => t.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+    const first = (await get(base, '/topics/press-releases')).body.toString();
+    expect(first).toContain('<p>Releases of the office in Dhaka</p>');
+    expect(titles(first)).toEqual(all.slice(0, 6).map((i) => escape(i.title)));
+    expect(first).toContain('Page 1 of 4 (20 items)');
+    expect(first).toContain('<a rel="next" href="https://feeds.example.org/ilo/topics/press-releases?page=2">Older items</a>');
+    expect(first).not.toContain('rel="prev"');
+    const last = (await get(base, '/topics/press-releases?page=4')).body.toString();
+    expect(titles(last)).toEqual(all.slice(18).map((i) => escape(i.title)));
+    expect(last).toContain('<a rel="prev" href="https://feeds.example.org/ilo/topics/press-releases?page=3">Newer items</a>');
+    expect(last).not.toContain('rel="next"');
+    for (const bad of ['?page=5', '?page=0', '?page=-1', '?page=abc', '?page=99999999999']) {
+      expect((await get(base, `/topics/press-releases${bad}`)).status, bad).toBe(404);
+    }
+  });
+
+  it('lists the custom topics on the index, and their pages say which page each item came from', async () => {
+    const { base } = await served({
+      customTopics: [{ name: 'Bangladesh', slug: 'bangladesh', description: 'Everything about Bangladesh', include: ['Bangladesh'] }],
+    });
+    const index = (await get(base, '/')).body.toString();
+    expect(index).toContain('and <a href="#custom">1 custom topic</a>');
+    expect(index).toMatch(
+      /<h3 id="c-bangladesh"><a href="https:\/\/feeds\.example\.org\/ilo\/topics\/bangladesh">Bangladesh<\/a><\/h3>\n<p>Everything about Bangladesh<\/p>\n<p class="meta">\d+ items<\/p>/,
+    );
+    expect(index).toContain('<a href="https://feeds.example.org/ilo/feeds/bangladesh.atom">Atom</a>');
+    const page = (await get(base, '/topics/bangladesh')).body.toString();
+    expect(page).toContain('<p>Everything about Bangladesh</p>');
+    expect(page).toContain('<p class="meta">From <a href="https://feeds.example.org/ilo/topics/press-releases">Press releases</a></p>');
+  });
+
+  it('writes an access log line per request when asked: combined or JSON, the request’s own text escaped', async () => {
+    const lines: string[] = [];
+    const { base, port } = await served({ serve: { accessLog: 'combined' } }, (line) => lines.push(line));
+    await get(base, '/feeds/press-releases.atom', { 'User-Agent': 'Reader "1.0"', Referer: 'https://example.org/' });
+    await raw(port, 'GET /topics/x"y HTTP/1.1\r\nHost: a\r\nUser-Agent: tab\there\r\nConnection: close\r\n\r\n');
+    await get(base, '/unsubscribe/c2VjcmV0.abc.0123456789012345678901');
+    expect(lines[0]).toMatch(
+      /^127\.0\.0\.1 - - \[\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET \/feeds\/press-releases\.atom HTTP\/1\.1" 200 \d+ "https:\/\/example\.org\/" "Reader \\x221\.0\\x22"$/,
+    );
+    expect(lines[1]).toMatch(/"GET \/topics\/x\\x22y HTTP\/1\.1" 404 \d+ "-" "tab\\x09here"$/);
+    // An unsubscribe link's token would let the log's reader unsubscribe someone: it is left out.
+    expect(lines[2]).toContain('"GET /unsubscribe/… HTTP/1.1" 404');
+    expect(lines.join('\n')).not.toContain('c2VjcmV0');
+
+    const json: string[] = [];
+    const other = await served({ serve: { accessLog: 'json' } }, (line) => json.push(line));
+    await get(other.base, '/topics/press-releases?page=1', { 'User-Agent': 'Reader "1.0"' });
+    expect(JSON.parse(json[0]!)).toMatchObject({
+      remote: '127.0.0.1',
+      method: 'GET',
+      url: '/topics/press-releases?page=1',
+      status: 200,
+      bytes: expect.any(Number),
+      ms: expect.any(Number),
+      referer: null,
+      agent: 'Reader "1.0"',
+    });
   });
 
   it('reports health as JSON that is never cached', async () => {

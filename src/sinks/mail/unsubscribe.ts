@@ -57,3 +57,14 @@ export function checkUnsubscribe(key: Buffer, token: string, now: Date): TokenCh
 export function unsubscribeLink(config: Config, key: Buffer, address: string, at: Date): string {
   return `${config.feeds.baseUrl}unsubscribe/${signUnsubscribe(key, address, at)}`;
 }
+
+/**
+ * A warning when real mail (an SMTP server is set) would carry links to this machine only: the default
+ * `feeds.baseUrl`, `http://localhost:8080/`, reaches nothing from a reader's mailbox.
+ */
+export function localLinksWarning(config: Config): string | null {
+  if (config.mail.smtp === null) return null;
+  const host = new URL(config.feeds.baseUrl).hostname;
+  if (!['localhost', '127.0.0.1', '[::1]'].includes(host) && !host.endsWith('.localhost')) return null;
+  return `digests are sent by SMTP but link to ${config.feeds.baseUrl} (feeds.baseUrl), which readers cannot open: set feeds.baseUrl (or DUMPFEED_FEEDS_BASE_URL) to the public address`;
+}
