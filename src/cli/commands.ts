@@ -55,7 +55,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
       db,
       out,
       json,
-      verbose: { type: 'boolean', help: 'also name each file in a folder that is not a dump (source.pattern), and on a terminal each dump stored' },
+      verbose: {
+        type: 'boolean',
+        help: 'also name each file in a folder that is not a dump (source.pattern), and on a terminal each dump stored',
+      },
     },
     run: async () => (await import('./ingest-command.js')).ingestCommand,
   },
