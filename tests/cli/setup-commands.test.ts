@@ -51,6 +51,17 @@ describe('dumpfeed init', () => {
   });
 });
 
+describe('finding the way in', () => {
+  it('the help says how to start and where the installed example config and schema are', () => {
+    const help = cli(['--help'], tempDir()).stdout;
+    expect(help).toContain('dumpfeed init DIR writes a starter config');
+    const where = /\n {2}(\/\S+\/)dumpfeed\.schema\.json/.exec(help)?.[1];
+    expect(where).toBeDefined();
+    expect(existsSync(join(where!, 'dumpfeed.schema.json'))).toBe(true);
+    expect(existsSync(join(where!, 'dumpfeed.json'))).toBe(true);
+  });
+});
+
 describe('dumpfeed subscribers', () => {
   function site() {
     const dir = tempDir();

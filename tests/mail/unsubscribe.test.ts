@@ -176,3 +176,48 @@ describe('one-click unsubscribe', () => {
     expect(await received(sinkDir)).toHaveLength(2);
   });
 });
+
+describe('around unsubscribing', () => {
+  it('drops the digests queued for a reader who unsubscribes', async () => {
+    const dir = tempDir();
+    // An SMTP server that is not there: the digests stay queued for a retry.
+    const config = {
+      store: { path: 'state.db' },
+      feeds: { baseUrl: 'https://news.example.org/' },
+      mail: { smtp: 'smtp://127.0.0.1:9', from: 'digest@news.example.org' },
+      subscribers: [{ address: 'ana@example.org', schedule: 'immediate', backfill: true }],
+    };
+    writeFileSync(join(dir, 'dumpfeed.json'), JSON.stringify(config));
+    const run = (...args: string[]) => cli([...args, '--config', 'dumpfeed.json'], dir);
+    const [first] = redumpSeries(1).map(([name, text]) => writeDump(dir, name, text));
+    expect(run('ingest', first!).code).toBe(0);
+    expect(run('digest', '--send').code).toBe(1);
+    expect(JSON.parse(run('status', '--json').stdout).digests).toMatchObject({ queued: 1, sent: 0 });
+    expect(run('subscribers', 'unsubscribe', 'ana@example.org').code).toBe(0);
+    expect(JSON.parse(run('status', '--json').stdout).digests).toMatchObject({ queued: 0, sent: 0 });
+  });
+
+  it('warns when digests sent by SMTP would link to localhost', async () => {
+    const sinkDir = tempDir('dumpfeed-sink-');
+    const sink = await startSink(sinkDir);
+    stops.push(sink.stop);
+    const dir = tempDir();
+    const config = {
+      store: { path: 'state.db' },
+      mail: { smtp: `smtp://127.0.0.1:${sink.port}`, from: 'digest@news.example.org' },
+      subscribers: [{ address: 'ana@example.org', schedule: 'immediate', backfill: true }],
+    };
+    writeFileSync(join(dir, 'dumpfeed.json'), JSON.stringify(config));
+    const [first] = redumpSeries(1).map(([name, text]) => writeDump(dir, name, text));
+    expect(cli(['ingest', first!, '--config', 'dumpfeed.json'], dir).code).toBe(0);
+    const r = cli(['digest', '--send', '--config', 'dumpfeed.json'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      'warning: digests are sent by SMTP but link to http://localhost:8080/ (feeds.baseUrl), which readers cannot open: set feeds.baseUrl (or DUMPFEED_FEEDS_BASE_URL) to the public address\n',
+    );
+    expect(await received(sinkDir)).toHaveLength(1);
+    // Into the outbox (no SMTP) the links are for the operator's own look: no warning.
+    writeFileSync(join(dir, 'dumpfeed.json'), JSON.stringify({ ...config, mail: { from: 'digest@news.example.org' } }));
+    expect(cli(['digest', '--send', '--config', 'dumpfeed.json'], dir).stderr).toBe('');
+  });
+});
