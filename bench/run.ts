@@ -6,12 +6,14 @@ import { benchStartup } from './startup.js';
 import { benchHttp } from './http.js';
 import { benchWatchLatency } from './watch-latency.js';
 import { benchWatchRss } from './watch-rss.js';
+import { benchSoak } from './soak.js';
 
 /**
  * `npm run bench [-- --quick] [-- --only NAME]`: prints one figure per line with what it is compared
  * with. NAME: startup, parse, ingest, http, growth (with the daemon's peak memory), feeds, watch, digest. --quick runs small sizes (for the smoke test).
+ * `--only soak [--minutes N]` runs the daemon under drops, HTTP readers and digests for N minutes (default 15); it runs only when named.
  */
-const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' }, minutes: { type: 'string' } } });
 const quick = values.quick === true;
 const want = (name: string): boolean => !values.only || values.only.split(',').includes(name);
 
@@ -26,3 +28,13 @@ if (want('feeds')) await benchFeedWrite();
 if (want('watch')) await benchWatchLatency(quick ? 10 : 200);
 if (want('http')) await benchHttp(quick ? 2_000 : 100_000, quick ? 1 : 5);
 if (want('digest')) await benchDigestBuild(quick ? 200 : 10_000);
+if (values.only?.split(',').includes('soak')) {
+  await benchSoak({
+    minutes: Number(values.minutes ?? (quick ? 0.5 : 15)),
+    dropsPerSecond: 4,
+    pages: 30,
+    subscribers: quick ? 20 : 200,
+    readers: quick ? 4 : 20,
+    idleSeconds: quick ? 5 : 60,
+  });
+}

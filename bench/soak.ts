@@ -1,0 +1,226 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startSink } from '../tests/mail/smtp-sink.js';
+import { seedPage } from './corpus.js';
+import { percentile, report } from './report.js';
+
+const BIN = join(import.meta.dirname, '..', 'bin', 'dumpfeed.js');
+
+/** Options of the soak: how long, how fast dumps arrive, how many pages, subscribers and HTTP readers. */
+export interface SoakOptions {
+  minutes: number;
+  dropsPerSecond: number;
+  pages: number;
+  subscribers: number;
+  readers: number;
+  /** Seconds of HTTP reading with no drops first: the reference for HTTP latency. */
+  idleSeconds: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The daemon under load, as it runs for months: `watch --serve` with dumps renamed into the inbox at
+ * a steady rate over many pages, HTTP readers asking for the index, topic pages, feeds, filtered feeds
+ * and conditional requests, and subscribers (half `immediate`, half `hourly`) whose digests go to a
+ * real SMTP server. Reports drop-to-handled latency, the backlog, HTTP latency against the same readers
+ * with no drops, the delay of immediate digests, and the daemon's memory and open files over time.
+ */
+export async function benchSoak(o: SoakOptions): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'dumpfeed-soak-'));
+  const sinkDir = join(dir, 'sink');
+  const sink = await startSink(sinkDir);
+  const inbox = join(dir, 'inbox');
+  mkdirSync(inbox);
+  const subscribers = Array.from({ length: o.subscribers }, (_, i) => ({
+    address: `reader${i}@example.org`,
+    schedule: i % 2 === 0 ? 'immediate' : 'hourly',
+    backfill: false,
+  }));
+  writeFileSync(
+    join(dir, 'dumpfeed.json'),
+    JSON.stringify({
+      store: { path: 'state.db' },
+      feeds: { dir: 'feeds', baseUrl: 'https://news.example.org/' },
+      source: { inbox: 'inbox' },
+      watch: { stabilityMs: 100 },
+      mail: { smtp: `smtp://127.0.0.1:${sink.port}`, from: 'digest@news.example.org' },
+      log: { level: 'info' },
+      subscribers,
+    }),
+  );
+  // The pages: the seed page under other names, each with its own growing list of new items.
+  const base = seedPage();
+  const pages = Array.from({ length: o.pages }, (_, p) => (p === 0 ? base : base.replace(/^.*$/m, (title) => `${title} ${p}`)));
+  const handledAt = new Map<string, number>();
+  const droppedAt = new Map<string, number>();
+  const itemOf = new Map<number, string>();
+  const child: ChildProcess = spawn(process.execPath, [BIN, 'watch', '--serve', '--port', '0', '--config', 'dumpfeed.json'], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let url = '';
+  let buffer = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    buffer += chunk;
+    for (let i = buffer.indexOf('\n'); i !== -1; i = buffer.indexOf('\n')) {
+      const line = buffer.slice(0, i);
+      buffer = buffer.slice(i + 1);
+      if (!line.startsWith('{')) continue;
+      const entry = JSON.parse(line) as { event?: string; file?: string; url?: string };
+      if (entry.event === 'serving') url = entry.url!;
+      if ((entry.event === 'dump-processed' || entry.event === 'dump-rejected') && entry.file) {
+        handledAt.set(entry.file.slice(entry.file.lastIndexOf('/') + 1), performance.now());
+      }
+    }
+  });
+  while (url === '') await sleep(50);
+  // A first dump of every page: their back catalogue, before the clock starts.
+  for (let p = 0; p < o.pages; p++) {
+    const name = `0-${String(p).padStart(3, '0')}.txt`;
+    writeFileSync(join(dir, `.${name}`), pages[p]!);
+    renameSync(join(dir, `.${name}`), join(inbox, name));
+  }
+  while (handledAt.size < o.pages) await sleep(100);
+
+  // HTTP readers, keep-alive, each in a loop over the kinds of request readers send.
+  const agent = new Agent({ keepAlive: true, maxSockets: o.readers });
+  const paths = [
+    '/',
+    '/topics/press-releases',
+    '/topics/press-releases-3',
+    '/feeds/press-releases-7.atom',
+    '/feeds/all.rss',
+    '/feeds/press-releases-2.json?filter=Soak',
+    '/feeds/all.atom?filter=Bangladesh&limit=20',
+  ];
+  const etags = new Map<string, string>();
+  let phase: 'idle' | 'drops' | 'stop' = 'idle';
+  const latencies = { idle: [] as number[], drops: [] as number[] };
+  const get = (path: string) =>
+    new Promise<void>((resolve) => {
+      const t0 = performance.now();
+      const headers: Record<string, string> = { 'Accept-Encoding': 'gzip, br' };
+      const tag = etags.get(path);
+      if (tag && Math.random() < 0.5) headers['If-None-Match'] = tag;
+      const req = request(`${url}${path.slice(1)}`, { agent, headers }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.headers.etag) etags.set(path, res.headers.etag);
+          if (phase !== 'stop') latencies[phase].push(performance.now() - t0);
+          resolve();
+        });
+      });
+      req.on('error', () => resolve());
+      req.end();
+    });
+  const readers = Array.from({ length: o.readers }, async (_, r) => {
+    for (let i = r; phase !== 'stop'; i++) await get(paths[i % paths.length]!);
+  });
+  await sleep(o.idleSeconds * 1000);
+
+  // Drops at a steady rate; samples every 10 s.
+  phase = 'drops';
+  const start = performance.now();
+  const end = start + o.minutes * 60_000;
+  const samples: { t: number; backlog: number; rss: number; fds: number }[] = [];
+  let dropped = 0;
+  const sampler = setInterval(() => {
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+    const fds = readdirSync(`/proc/${child.pid}/fd`).filter((f) => {
+      try {
+        return readlinkSync(`/proc/${child.pid}/fd/${f}`) !== '';
+      } catch {
+        return false;
+      }
+    }).length;
+    samples.push({ t: (performance.now() - start) / 1000, backlog: dropped - countHandledDrops(), rss, fds });
+  }, 10_000);
+  const countHandledDrops = () => [...droppedAt.keys()].filter((n) => handledAt.has(n)).length;
+  let item = 0;
+  for (let next = start; next < end; next += 1000 / o.dropsPerSecond) {
+    const wait = next - performance.now();
+    if (wait > 0) await sleep(wait);
+    const p = item % o.pages;
+    item++;
+    const title = `Soak item ${item}`;
+    pages[p] = pages[p]!.replace('  1. ', `  1. ${title}\n\n    01 December 2021\n\n  2. `);
+    const name = `1-${String(item).padStart(7, '0')}.txt`;
+    writeFileSync(join(dir, `.${name}`), pages[p]!);
+    renameSync(join(dir, `.${name}`), join(inbox, name));
+    droppedAt.set(name, performance.now());
+    itemOf.set(item, name);
+    dropped++;
+  }
+  // Until the backlog is gone (at most a minute), then a last sample.
+  for (const limit = performance.now() + 60_000; countHandledDrops() < dropped && performance.now() < limit;) await sleep(200);
+  clearInterval(sampler);
+  phase = 'stop';
+  await Promise.all(readers);
+  agent.destroy();
+  // Digests of immediate subscribers that arrived: delay from the dump handled to the message received.
+  await sleep(5000);
+  const delays: number[] = [];
+  const wallStart = Date.now() - performance.now();
+  for (const name of readdirSync(sinkDir).filter((f) => f.endsWith('.json'))) {
+    const meta = JSON.parse(readFileSync(join(sinkDir, name), 'utf8')) as { to: string[]; at: number };
+    const n = Number(/reader(\d+)@/.exec(meta.to[0] ?? '')?.[1]);
+    if (Number.isNaN(n) || n % 2 !== 0) continue;
+    const raw = readFileSync(join(sinkDir, name.replace(/\.json$/, '.eml')), 'utf8').replace(/=\r?\n/g, '');
+    for (const m of raw.matchAll(/Soak item (\d+)\b/g)) {
+      const handled = handledAt.get(itemOf.get(Number(m[1])) ?? '');
+      if (handled !== undefined) delays.push(meta.at - (wallStart + handled));
+    }
+  }
+  const stopT0 = performance.now();
+  child.kill('SIGTERM');
+  const code = await new Promise((r) => child.on('exit', r));
+  const stopMs = performance.now() - stopT0;
+  await sink.stop();
+
+  const latency = [...droppedAt].filter(([n]) => handledAt.has(n)).map(([n, t]) => handledAt.get(n)! - t);
+  const what = `${o.minutes} min, ${o.dropsPerSecond} drops/s over ${o.pages} pages, ${o.readers} HTTP readers, ${o.subscribers} subscribers`;
+  process.stdout.write(`soak: ${what}\n`);
+  report('soak: dumps dropped', dropped, 'dumps', `${countHandledDrops()} handled`);
+  report('soak: drop -> handled p50', percentile(latency, 50), 'ms', 'a few seconds at p99');
+  report('soak: drop -> handled p99', percentile(latency, 99), 'ms', `max ${Math.round(Math.max(...latency))} ms`);
+  const minute = (from: number, to: number) => samples.filter((s) => s.t > from && s.t <= to);
+  const first = minute(0, 60);
+  const last = minute(o.minutes * 60 - 60, o.minutes * 60 + 60);
+  const max = (xs: number[]) => (xs.length ? Math.max(...xs) : 0);
+  report('soak: backlog, first minute (max)', max(first.map((s) => s.backlog)), 'dumps', 'flat');
+  report('soak: backlog, last minute (max)', max(last.map((s) => s.backlog)), 'dumps', 'flat');
+  const idle99 = percentile(latencies.idle, 99);
+  report(
+    'soak: HTTP p50 idle / under drops',
+    percentile(latencies.idle, 50),
+    'ms',
+    `${percentile(latencies.drops, 50).toFixed(1)} ms under drops`,
+  );
+  report('soak: HTTP p99 idle', idle99, 'ms', `${latencies.idle.length} requests`);
+  report(
+    'soak: HTTP p99 under drops',
+    percentile(latencies.drops, 99),
+    'ms',
+    `<= 2x idle: ${(percentile(latencies.drops, 99) / idle99).toFixed(2)}x; ${latencies.drops.length} requests`,
+  );
+  report('soak: immediate digest delay p50', percentile(delays, 50) / 1000, 's', `${delays.length} items received`);
+  report('soak: immediate digest delay max', Math.max(0, ...delays) / 1000, 's', '<= 60 s');
+  report(
+    'soak: RSS first minute / last minute',
+    max(first.map((s) => s.rss)),
+    'MB',
+    `${max(last.map((s) => s.rss)).toFixed(0)} MB last, peak ${max(samples.map((s) => s.rss)).toFixed(0)} MB`,
+  );
+  report('soak: open fds first / last sample', samples[0]?.fds ?? 0, 'fds', `${samples.at(-1)?.fds ?? 0} last`);
+  report('soak: SIGTERM to exit', stopMs, 'ms', `exit code ${String(code)}`);
+  process.stdout.write(
+    `soak: every 10 s (t s, backlog, RSS MB, fds): ${samples.map((s) => `${Math.round(s.t)}:${s.backlog}/${Math.round(s.rss)}/${s.fds}`).join(' ')}\n`,
+  );
+  rmSync(dir, { recursive: true, force: true });
+}
