@@ -101,6 +101,7 @@ export async function benchSoak(o: SoakOptions): Promise<void> {
   const etags = new Map<string, string>();
   let phase: 'idle' | 'drops' | 'stop' = 'idle';
   const latencies = { idle: [] as number[], drops: [] as number[] };
+  const byPath = new Map<string, number[]>();
   const get = (path: string) =>
     new Promise<void>((resolve) => {
       const t0 = performance.now();
@@ -112,6 +113,7 @@ export async function benchSoak(o: SoakOptions): Promise<void> {
         res.on('end', () => {
           if (res.headers.etag) etags.set(path, res.headers.etag);
           if (phase !== 'stop') latencies[phase].push(performance.now() - t0);
+          if (phase === 'drops') byPath.set(path, [...(byPath.get(path) ?? []), performance.now() - t0]);
           resolve();
         });
       });
@@ -129,16 +131,24 @@ export async function benchSoak(o: SoakOptions): Promise<void> {
   const end = start + o.minutes * 60_000;
   const samples: { t: number; backlog: number; rss: number; fds: number }[] = [];
   let dropped = 0;
-  const sampler = setInterval(() => {
-    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-    const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-    const fds = readdirSync(`/proc/${child.pid}/fd`).filter((f) => {
+  // The daemon and its web server process together.
+  const pids = () => [
+    child.pid!,
+    ...readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+  ];
+  const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  const fdsOf = (pid: number) =>
+    readdirSync(`/proc/${pid}/fd`).filter((f) => {
       try {
-        return readlinkSync(`/proc/${child.pid}/fd/${f}`) !== '';
+        return readlinkSync(`/proc/${pid}/fd/${f}`) !== '';
       } catch {
         return false;
       }
     }).length;
+  const sampler = setInterval(() => {
+    const all = pids();
+    const rss = all.reduce((sum, pid) => sum + rssOf(pid), 0);
+    const fds = all.reduce((sum, pid) => sum + fdsOf(pid), 0);
     samples.push({ t: (performance.now() - start) / 1000, backlog: dropped - countHandledDrops(), rss, fds });
   }, 10_000);
   const countHandledDrops = () => [...droppedAt.keys()].filter((n) => handledAt.has(n)).length;
@@ -209,6 +219,13 @@ export async function benchSoak(o: SoakOptions): Promise<void> {
     'ms',
     `<= 2x idle: ${(percentile(latencies.drops, 99) / idle99).toFixed(2)}x; ${latencies.drops.length} requests`,
   );
+  for (const [path, xs] of byPath)
+    report(
+      `soak: HTTP p99 under drops ${path.slice(0, 30)}`,
+      percentile(xs, 99),
+      'ms',
+      `p50 ${percentile(xs, 50).toFixed(1)} ms, ${xs.length} requests`,
+    );
   report('soak: immediate digest delay p50', percentile(delays, 50) / 1000, 's', `${delays.length} items received`);
   report('soak: immediate digest delay max', Math.max(0, ...delays) / 1000, 's', '<= 60 s');
   report(
@@ -217,7 +234,7 @@ export async function benchSoak(o: SoakOptions): Promise<void> {
     'MB',
     `${max(last.map((s) => s.rss)).toFixed(0)} MB last, peak ${max(samples.map((s) => s.rss)).toFixed(0)} MB`,
   );
-  report('soak: open fds first / last sample', samples[0]?.fds ?? 0, 'fds', `${samples.at(-1)?.fds ?? 0} last`);
+  report('soak: open fds (both) first / last sample', samples[0]?.fds ?? 0, 'fds', `${samples.at(-1)?.fds ?? 0} last`);
   report('soak: SIGTERM to exit', stopMs, 'ms', `exit code ${String(code)}`);
   process.stdout.write(
     `soak: every 10 s (t s, backlog, RSS MB, fds): ${samples.map((s) => `${Math.round(s.t)}:${s.backlog}/${Math.round(s.rss)}/${s.fds}`).join(' ')}\n`,

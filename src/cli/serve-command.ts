@@ -1,7 +1,10 @@
 import type { Server } from 'node:http';
 import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
-import { DumpfeedError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { listen } from '../sinks/http/listen.js';
+
+export { listen };
 import { createHttpServer } from '../sinks/http/server.js';
 import { daemonStatus } from '../store/instance-lock.js';
 import { Store } from '../store/store.js';
@@ -45,28 +48,6 @@ export function linksElsewhere(config: Config, host: string, port: number): stri
   // A public address (a reverse proxy in front) is the operator's choice; only a local one can be wrong.
   if (!local.includes(base.hostname) || (sameHost && basePort === port)) return null;
   return `feeds and pages link to ${config.feeds.baseUrl} (feeds.baseUrl), not to this server at ${serverUrl(host, port)}; set feeds.baseUrl (or DUMPFEED_FEEDS_BASE_URL) to the address readers use`;
-}
-
-/** Starts listening; resolves with the bound port (useful with port 0). An address that cannot be used is a one-line error. */
-export function listen(server: Server, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      const why: Record<string, string> = {
-        EADDRINUSE: 'the port is already in use (another server, or another dumpfeed serve?)',
-        EACCES: 'not allowed (ports below 1024 need privileges)',
-        EADDRNOTAVAIL: 'this machine has no such address',
-        ENOTFOUND: 'no such host name',
-        EAI_AGAIN: 'the host name cannot be resolved now',
-      };
-      const reason = error.code ? why[error.code] : undefined;
-      const where = `serve ${host.includes(':') ? `[${host}]` : host}:${port}`;
-      reject(reason ? new DumpfeedError(where, `cannot listen: ${reason}`, { cause: error }) : error);
-    });
-    server.listen(port, host, () => {
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : port);
-    });
-  });
 }
 
 /**

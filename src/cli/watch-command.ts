@@ -1,7 +1,6 @@
-import type { Server } from 'node:http';
 import { Daemon } from '../service/daemon.js';
-import { createHttpServer } from '../sinks/http/server.js';
-import { linksElsewhere, listen, listenAddress, serverUrl } from './serve-command.js';
+import { startServerProcess, type ServerProcess } from '../sinks/http/server-process.js';
+import { linksElsewhere, listenAddress, serverUrl } from './serve-command.js';
 import { loadConfig } from '../config/load-config.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../log.js';
 import { UsageError } from '../errors.js';
@@ -54,10 +53,12 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
   process.once('SIGTERM', onStop);
   process.once('SIGINT', onStop);
 
+  let server: ServerProcess | null = null;
   const daemon = new Daemon({
     configPath: args.config,
     overrides,
     logger,
+    onReload: (config) => server?.reload(config),
     onFatal: () => {
       failed = true;
       requestStop('fatal');
@@ -65,41 +66,34 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
   });
   started.daemon = daemon;
   process.on('SIGHUP', () => void daemon.reload('SIGHUP'));
-  let server: Server | null = null;
   try {
     await daemon.start();
     const local = localLinksWarning(daemon.currentConfig);
     if (local) logger.warn({ event: 'local-links' }, local);
     if (args.serve) {
       const { host, port } = listenAddress(daemon.currentConfig, args);
-      server = createHttpServer({
-        store: daemon.storeForServing,
-        config: () => daemon.currentConfig,
+      // HTTP in a process of its own: readers are answered while this one stores dumps (server-process.ts).
+      server = await startServerProcess(daemon.currentConfig, host, port, {
         health: () => daemon.health(),
-        unsubscribe: (address, via) => {
-          if (daemon.storeForServing.digests.unsubscribe(address, new Date(), via))
-            logger.info({ event: 'unsubscribed', address, via }, 'unsubscribed');
-        },
-        accessLog: (line) => {
-          if (daemon.currentConfig.serve.accessLog !== 'off') process.stdout.write(`${line}\n`);
+        unsubscribed: (address, via) => logger.info({ event: 'unsubscribed', address, via }, 'unsubscribed'),
+        failed: (error) => {
+          logger.fatal({ event: 'server-failed', error: error.message }, 'the web server stopped');
+          failed = true;
+          requestStop('fatal');
         },
       });
-      const bound = await listen(server, host, port);
-      logger.info({ event: 'serving', url: serverUrl(host, bound), publicUrl: daemon.currentConfig.feeds.baseUrl }, 'serving');
-      const elsewhere = linksElsewhere(daemon.currentConfig, host, bound);
+      logger.info({ event: 'serving', url: serverUrl(host, server.port), publicUrl: daemon.currentConfig.feeds.baseUrl }, 'serving');
+      const elsewhere = linksElsewhere(daemon.currentConfig, host, server.port);
       if (elsewhere) logger.warn({ event: 'links-elsewhere' }, elsewhere);
     }
   } catch (error) {
-    server?.close();
     await daemon.stop('start failed').catch(() => undefined);
     throw error;
   }
   return new Promise<number>((resolve, reject) => {
     requestStop = (signal) => {
       // Stop answering first, then let the daemon finish its dump and close the store.
-      server?.close();
-      server?.closeAllConnections();
-      daemon.stop(signal).then(() => resolve(failed ? 1 : 0), reject);
+      (server?.close() ?? Promise.resolve()).then(() => daemon.stop(signal)).then(() => resolve(failed ? 1 : 0), reject);
     };
     if (stopAsked) requestStop(stopAsked);
   });

@@ -32,6 +32,8 @@ export interface DaemonOptions {
   clock?: Clock;
   /** Called when the daemon cannot go on (its store was deleted or replaced): the caller stops it, exit 1. */
   onFatal?: (message: string) => void;
+  /** Called with the new config after a reload (the web server's thread takes it). */
+  onReload?: (config: Config) => void;
 }
 
 // While a burst is being worked through, feeds are still brought up to date this often.
@@ -323,6 +325,7 @@ export class Daemon {
     };
     this.log.level = next.log.level;
     this.log.info({ event: 'config-reloaded', why }, 'config reloaded');
+    this.options.onReload?.(this.config);
     await this.digests.start(this.config);
     await this.idle();
     try {

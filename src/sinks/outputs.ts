@@ -66,13 +66,20 @@ export function mailOutput(transport: DigestTransport, onSent?: (sent: { address
       try {
         // Loaded when mail is sent: `ingest` and `parse` never pay for the mail code.
         const { planDigests, sendDigests } = await import('./mail/digests.js');
-        await planDigests(ctx, ctx.now(), false, stop);
-        const sent = await sendDigests(ctx, transport, ctx.now, stop, onSent);
-        report.written = sent.sent.map((s) => `${s.address}: ${s.subject}`);
-        report.errors = [
-          ...sent.retrying.map((r) => `mail to ${r.address}: ${r.error}; retrying after ${r.next}`),
-          ...sent.failed.map((f) => `mail to ${f.address}: ${f.error}; not retried`),
-        ];
+        // In batches of a few seconds' sending: each digest is built just before it is sent, so the
+        // last subscriber of a long round gets what arrived while the others' were sent, and a round
+        // yields between batches.
+        const subscribers = ctx.config.subscribers;
+        const batch = Math.max(1, Math.round(ctx.config.mail.ratePerSecond * 4));
+        for (let i = 0; i === 0 || (i < subscribers.length && !stop()); i += batch) {
+          await planDigests(ctx, ctx.now(), false, stop, subscribers.slice(i, i + batch));
+          const sent = await sendDigests(ctx, transport, ctx.now, stop, onSent);
+          report.written.push(...sent.sent.map((s) => `${s.address}: ${s.subject}`));
+          report.errors.push(
+            ...sent.retrying.map((r) => `mail to ${r.address}: ${r.error}; retrying after ${r.next}`),
+            ...sent.failed.map((f) => `mail to ${f.address}: ${f.error}; not retried`),
+          );
+        }
       } catch (error) {
         report.errors.push(describe(error));
       }

@@ -148,6 +148,20 @@ export class DigestStore {
     });
   }
 
+  /**
+   * Records many digests and cursor moves (subscribers with nothing new) in one transaction: a round
+   * of digests costs one commit, not one per subscriber.
+   */
+  recordDigests(
+    list: Parameters<DigestStore['recordDigest']>[0][],
+    advances: { address: string; cursor: number; slot: string | null }[] = [],
+  ): number[] {
+    return this.db.write(`${list.length} digests`, () => {
+      for (const a of advances) this.advance(a.address, a.cursor, a.slot);
+      return list.map((d) => this.recordDigest(d));
+    });
+  }
+
   /** Moves a subscriber's cursor and slot without a digest (nothing new for them). */
   advance(address: string, cursor: number, slot: string | null): void {
     this.db.write(`subscriber ${address}`, () =>

@@ -419,4 +419,36 @@ describe('dumpfeed serve and watch --serve', () => {
     child.kill('SIGTERM');
     expect(await new Promise((r) => child.on('exit', r))).toBe(0);
   });
+
+  it('watch --serve answers from a process of its own, which ends with the daemon even after a kill -9', async () => {
+    const { tempDir } = await import('../helpers.js');
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'c.json'),
+      JSON.stringify({ store: { path: 'state.db' }, source: { inbox: 'inbox' }, watch: { stabilityMs: 100 } }),
+    );
+    const child = spawn(process.execPath, [BIN, 'watch', '--serve', '--port', '0', '--config', 'c.json'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    closers.push(() => child.kill('SIGKILL'));
+    let log = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (log += c));
+    await expect.poll(() => /"msg":"serving"/.test(log), { timeout: 10_000 }).toBe(true);
+    const url = /"url":"(http:\/\/127\.0\.0\.1:\d+)\/"/.exec(log)![1]!;
+    expect((await get(url, '/healthz')).status).toBe(200);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    // Nothing is left listening: the next start can have the port.
+    await expect
+      .poll(
+        () =>
+          get(url, '/healthz').then(
+            () => 'answered',
+            (e: NodeJS.ErrnoException) => e.code,
+          ),
+        { timeout: 10_000 },
+      )
+      .toBe('ECONNREFUSED');
+  });
 });

@@ -28,7 +28,8 @@ export function publicHealth(health: Record<string, unknown>): Record<string, un
 export interface ServeSource {
   store: Store;
   config: () => Config;
-  health: () => Record<string, unknown>;
+  /** Health figures (asked of the daemon's thread when the server runs on its own). */
+  health: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   /**
    * Records that an address unsubscribed (in a store this process may write). Without it, unsubscribe
    * links answer 503: the server cannot honour them.
@@ -88,10 +89,11 @@ export function createHttpServer(source: ServeSource): Server {
   const keys = new WeakMap<Config, Buffer | null>();
 
   const server = createServer(async (req, res) => {
-    if (source.accessLog) {
+    const format = source.config().serve.accessLog;
+    if (source.accessLog && format !== 'off') {
       const started = process.hrtime.bigint();
       const log = source.accessLog;
-      res.once('finish', () => log(accessLine(source.config().serve.accessLog, req, res, started)));
+      res.once('finish', () => log(accessLine(format, req, res, started)));
     }
     try {
       await route(req, res);
@@ -178,7 +180,7 @@ export function createHttpServer(source: ServeSource): Server {
     if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding']) {
       return send(req, res, 413, html(errorPage(config, 413, 'No request body accepted'), 'no-store'));
     }
-    if (path === '/healthz') return send(req, res, 200, json(publicHealth(source.health())));
+    if (path === '/healthz') return send(req, res, 200, json(publicHealth(await source.health())));
     if (path === '/') return send(req, res, 200, indexHtml(config));
     let m = /^\/topics\/([a-z0-9]+(?:-[a-z0-9]+)*)$/.exec(path);
     if (m) {
@@ -466,7 +468,10 @@ function send(req: IncomingMessage, res: ServerResponse, status: number, entityB
   if (encoding) {
     let packed = entityBody.encoded.get(encoding);
     if (!packed) {
-      packed = encoding === 'br' ? brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9 } }) : gzipSync(body, { level: 9 });
+      packed =
+        encoding === 'br'
+          ? brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY } })
+          : gzipSync(body, { level: 6 });
       entityBody.encoded.set(encoding, packed);
     }
     body = packed;
@@ -527,6 +532,11 @@ function notModified(req: IncomingMessage, b: Body): boolean {
   }
   return false;
 }
+
+// Brotli at quality 5: measured on a 35 KB feed, 0.9 ms and 7,262 bytes, against 57 ms and 7,210 bytes
+// at quality 9. Every rewritten feed and re-rendered page is compressed again on its first request,
+// on the thread that answers everyone: quality 9 cost a reader behind it 50 ms for 0.7 % of size.
+const BROTLI_QUALITY = 5;
 
 function pickEncoding(header: string | undefined): 'br' | 'gzip' | null {
   if (!header) return null;

@@ -42,6 +42,7 @@ export async function planDigests(
   now: Date,
   dryRun = false,
   shouldStop: () => boolean = () => false,
+  subscribers: readonly Subscriber[] = ctx.config.subscribers,
 ): Promise<SubscriberPlan[]> {
   const digests = ctx.store.digests;
   const custom = ctx.store.customTopics;
@@ -57,9 +58,12 @@ export async function planDigests(
   };
   // Time-zone arithmetic is slow and subscribers share schedules: one slot per schedule and zone.
   const slots = new Map<string, Date | null>();
-  for (const sub of ctx.config.subscribers) {
-    // A stop (SIGTERM) leaves the subscribers not yet planned for the next round: each plan is recorded
-    // in its own transaction, so nothing is half done.
+  // Recorded together at the end, in one transaction: a digest with the cursor it moves.
+  const records: Parameters<DigestStore['recordDigests']>[0] = [];
+  const advances: { address: string; cursor: number; slot: string | null }[] = [];
+  for (const sub of subscribers) {
+    // A stop (SIGTERM) leaves the subscribers not yet planned for the next round; what was planned is
+    // recorded whole.
     if (shouldStop()) break;
     if (unsubscribed.has(sub.address.toLowerCase())) {
       plans.push({ address: sub.address, schedule: sub.schedule, due: false, unsubscribed: true, digest: null });
@@ -80,7 +84,7 @@ export async function planDigests(
       .filter((c) => wanted(ctx.config, custom, sub, c));
     const slotIso = slot?.toISOString() ?? null;
     if (items.length === 0) {
-      if (!dryRun) digests.advance(sub.address, upTo, slotIso);
+      if (!dryRun) advances.push({ address: sub.address, cursor: upTo, slot: slotIso });
       plans.push({ address: sub.address, schedule: sub.schedule, due, unsubscribed: false, digest: null });
       continue;
     }
@@ -99,7 +103,7 @@ export async function planDigests(
         now,
       );
       const raw = await composeDigest(ctx.config, sub, body, messageId, now, links);
-      digests.recordDigest({
+      records.push({
         address: sub.address,
         createdAt: now.toISOString(),
         messageId,
@@ -112,6 +116,7 @@ export async function planDigests(
     }
     plans.push({ address: sub.address, schedule: sub.schedule, due, unsubscribed: false, digest: planned });
   }
+  if (!dryRun && records.length + advances.length > 0) digests.recordDigests(records, advances);
   return plans;
 }
 
