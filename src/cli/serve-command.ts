@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
 import { UsageError } from '../errors.js';
