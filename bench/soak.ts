@@ -113,7 +113,11 @@ export async function benchSoak(o: SoakOptions): Promise<void> {
         res.on('end', () => {
           if (res.headers.etag) etags.set(path, res.headers.etag);
           if (phase !== 'stop') latencies[phase].push(performance.now() - t0);
-          if (phase === 'drops') byPath.set(path, [...(byPath.get(path) ?? []), performance.now() - t0]);
+          if (phase === 'drops') {
+            const list = byPath.get(path) ?? [];
+            list.push(performance.now() - t0);
+            byPath.set(path, list);
+          }
           resolve();
         });
       });
@@ -129,7 +133,13 @@ export async function benchSoak(o: SoakOptions): Promise<void> {
   phase = 'drops';
   const start = performance.now();
   const end = start + o.minutes * 60_000;
-  const samples: { t: number; backlog: number; rss: number; fds: number }[] = [];
+  const samples: { t: number; backlog: number; rss: number; fds: number; cpu: number[]; rssEach: number[] }[] = [];
+  // CPU seconds used by each process (daemon, web server) since the last sample.
+  const cpuOf = (pid: number) => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  };
+  const lastCpu = new Map<number, number>();
   let dropped = 0;
   // The daemon and its web server process together.
   const pids = () => [
@@ -147,9 +157,16 @@ export async function benchSoak(o: SoakOptions): Promise<void> {
     }).length;
   const sampler = setInterval(() => {
     const all = pids();
-    const rss = all.reduce((sum, pid) => sum + rssOf(pid), 0);
+    const rssEach = all.map(rssOf);
+    const rss = rssEach.reduce((sum, r) => sum + r, 0);
     const fds = all.reduce((sum, pid) => sum + fdsOf(pid), 0);
-    samples.push({ t: (performance.now() - start) / 1000, backlog: dropped - countHandledDrops(), rss, fds });
+    const cpu = all.map((pid) => {
+      const used = cpuOf(pid);
+      const since = used - (lastCpu.get(pid) ?? used);
+      lastCpu.set(pid, used);
+      return since;
+    });
+    samples.push({ t: (performance.now() - start) / 1000, backlog: dropped - countHandledDrops(), rss, fds, cpu, rssEach });
   }, 10_000);
   const countHandledDrops = () => [...droppedAt.keys()].filter((n) => handledAt.has(n)).length;
   let item = 0;
@@ -198,11 +215,11 @@ export async function benchSoak(o: SoakOptions): Promise<void> {
   process.stdout.write(`soak: ${what}\n`);
   report('soak: dumps dropped', dropped, 'dumps', `${countHandledDrops()} handled`);
   report('soak: drop -> handled p50', percentile(latency, 50), 'ms', 'a few seconds at p99');
-  report('soak: drop -> handled p99', percentile(latency, 99), 'ms', `max ${Math.round(Math.max(...latency))} ms`);
+  report('soak: drop -> handled p99', percentile(latency, 99), 'ms', `max ${Math.round(latency.reduce((a, b) => Math.max(a, b), 0))} ms`);
   const minute = (from: number, to: number) => samples.filter((s) => s.t > from && s.t <= to);
   const first = minute(0, 60);
   const last = minute(o.minutes * 60 - 60, o.minutes * 60 + 60);
-  const max = (xs: number[]) => (xs.length ? Math.max(...xs) : 0);
+  const max = (xs: number[]) => xs.reduce((a, b) => Math.max(a, b), 0);
   report('soak: backlog, first minute (max)', max(first.map((s) => s.backlog)), 'dumps', 'flat');
   report('soak: backlog, last minute (max)', max(last.map((s) => s.backlog)), 'dumps', 'flat');
   const idle99 = percentile(latencies.idle, 99);
@@ -227,7 +244,7 @@ export async function benchSoak(o: SoakOptions): Promise<void> {
       `p50 ${percentile(xs, 50).toFixed(1)} ms, ${xs.length} requests`,
     );
   report('soak: immediate digest delay p50', percentile(delays, 50) / 1000, 's', `${delays.length} items received`);
-  report('soak: immediate digest delay max', Math.max(0, ...delays) / 1000, 's', '<= 60 s');
+  report('soak: immediate digest delay max', delays.reduce((a, b) => Math.max(a, b), 0) / 1000, 's', '<= 60 s');
   report(
     'soak: RSS first minute / last minute',
     max(first.map((s) => s.rss)),
@@ -237,7 +254,7 @@ export async function benchSoak(o: SoakOptions): Promise<void> {
   report('soak: open fds (both) first / last sample', samples[0]?.fds ?? 0, 'fds', `${samples.at(-1)?.fds ?? 0} last`);
   report('soak: SIGTERM to exit', stopMs, 'ms', `exit code ${String(code)}`);
   process.stdout.write(
-    `soak: every 10 s (t s, backlog, RSS MB, fds): ${samples.map((s) => `${Math.round(s.t)}:${s.backlog}/${Math.round(s.rss)}/${s.fds}`).join(' ')}\n`,
+    `soak: every 10 s (t s: backlog/RSS MB of daemon+server/fds/CPU s of daemon+server): ${samples.map((s) => `${Math.round(s.t)}:${s.backlog}/${s.rssEach.map((r) => Math.round(r)).join('+')}/${s.fds}/${s.cpu.map((c) => c.toFixed(1)).join('+')}`).join(' ')}\n`,
   );
   rmSync(dir, { recursive: true, force: true });
 }

@@ -61,9 +61,7 @@ export async function processDump(ctx: Context, file: DumpPath): Promise<Process
     return { result: { ...result, error: error.reason, errorKind: error.kind }, topicId: null };
   }
 
-  const rules = compileRules(ctx.config);
-  // A new page never takes a slug the config gives a custom topic or a renamed page.
-  const owners = configSlugs(ctx.config);
+  const { rules, owners } = perConfig(ctx.config);
   const clashes: string[] = [];
   const slugTaken = (slug: string): boolean => {
     const owner = owners.get(slug);
@@ -146,6 +144,18 @@ export async function ingestPaths(
     feedErrors: feeds!.errors,
     hubFailures: feeds!.warnings,
   };
+}
+
+// Compiled once per config (a reload makes a new one), not once per dump: the custom topics' rules,
+// and the slugs the config gives (a new page never takes one of those).
+const compiled = new WeakMap<Config, { rules: ReturnType<typeof compileRules>; owners: Map<string, string> }>();
+function perConfig(config: Config): { rules: ReturnType<typeof compileRules>; owners: Map<string, string> } {
+  let entry = compiled.get(config);
+  if (!entry) {
+    entry = { rules: compileRules(config), owners: configSlugs(config) };
+    compiled.set(config, entry);
+  }
+  return entry;
 }
 
 /**

@@ -38,9 +38,11 @@ export class Db {
         db.pragma('synchronous = NORMAL');
         db.pragma('foreign_keys = ON');
       }
-      // 64 MB of page cache (the default is 2 MB): index pages of a store with years of items stay
-      // in memory, so the cost of a dump does not grow with the history.
-      db.pragma('cache_size = -65536');
+      // The writer gets 64 MB of page cache (the default is 2 MB): index pages of a store with years of
+      // items stay in memory, so the cost of a dump does not grow with the history. Readers (the web
+      // server beside the daemon, status) get 16 MB: they read the newest items, and a commit by the
+      // writer empties their cache anyway. A cache holds only pages read: a small store stays small.
+      db.pragma(`cache_size = ${readOnly ? -16384 : -65536}`);
       db.pragma(`busy_timeout = ${Math.floor(busyTimeoutMs)}`);
     } catch (cause) {
       if (readOnly && (cause as { code?: string }).code === 'SQLITE_CANTOPEN') {

@@ -49,12 +49,18 @@ afterEach(() => {
   for (const c of closers.splice(0)) c();
 });
 
-async function served(extra: Record<string, unknown> = {}, accessLog?: (line: string) => void) {
+async function served(extra: Record<string, unknown> = {}, accessLog?: (line: string) => void, refreshMs = 0) {
   const ctx = testContext({ ...extra, feeds: { baseUrl: 'https://feeds.example.org/ilo/', ...(extra.feeds ?? {}) } });
   const files = seedFiles().map((f, i) => writeDump(ctx.dir, `s${i}.txt`, readFileSync(f)));
   files.push(writeDump(ctx.dir, 'markup.txt', readFileSync(join(FIXTURES, 'parse', 'markup-and-repeats.txt'))));
   await ingestPaths(ctx, files);
-  const server = createHttpServer({ store: ctx.store, config: () => ctx.config, health: () => ({ ok: true, queue: 0 }), accessLog });
+  const server = createHttpServer({
+    store: ctx.store,
+    config: () => ctx.config,
+    health: () => ({ ok: true, queue: 0 }),
+    accessLog,
+    refreshMs,
+  });
   const port = await listen(server, '127.0.0.1', 0);
   closers.push(() => {
     server.close();
@@ -345,6 +351,18 @@ describe('pages rendered once per change', () => {
     expect(afterOther.status).toBe(200);
     expect(afterOther.body.toString()).toContain('Its only title here');
     expect((await get(base, '/')).body.toString()).toContain('Another process page');
+  });
+
+  it('while dumps keep coming, renders a page again at most once a refreshMs; a new config at once', async () => {
+    const { ctx, base } = await served({}, undefined, 60_000);
+    const first = (await get(base, '/')).body.toString();
+    const one = writeDump(ctx.dir, 'later.txt', 'A page added later\n\n\n  1. First title\n\n    12 March 2026\n\n    Its summary.\n');
+    await ingestPaths(ctx, [one]);
+    expect((await get(base, '/')).body.toString()).toBe(first);
+    ctx.config = { ...ctx.config, feeds: { ...ctx.config.feeds, title: 'Renamed site' } };
+    const renamed = (await get(base, '/')).body.toString();
+    expect(renamed).toContain('<h1>Renamed site</h1>');
+    expect(renamed).toContain('A page added later');
   });
 
   it('still answers each bad filter with its reason, and each filter with its own feed', async () => {

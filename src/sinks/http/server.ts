@@ -37,6 +37,8 @@ export interface ServeSource {
   unsubscribe?: (address: string, via: 'one-click' | 'page') => void;
   /** The time, for the age of unsubscribe links (tests move it). */
   now?: () => Date;
+  /** How long a rendered page may lag the store (default 1000 ms; tests use 0). */
+  refreshMs?: number;
   /** Receives one line per request (`serve.accessLog`). */
   accessLog?: (line: string) => void;
 }
@@ -69,19 +71,24 @@ interface Body {
 export function createHttpServer(source: ServeSource): Server {
   // Feed files (and their compressed copies) by name, modification time and size: a rewritten file is a
   // new entry, the old one ages out. Bounded: a crawler reading every archive page cannot fill memory.
-  const files = new PageCache<Body>(1000, 64 * 1024 * 1024);
+  const files = new PageCache<Body>(500, 16 * 1024 * 1024);
   // Pages and filtered feeds, rendered (and compressed) once per change of the data they show.
-  const pages = new PageCache<Body>();
+  const pages = new PageCache<Body>(500, 8 * 1024 * 1024);
   /** What rendered responses depend on: the store's content and the config in force (a reload changes it). */
   const changeMark = (config: Config): unknown => {
     const mark = source.store.changeMark();
-    if (config !== lastConfig || mark !== lastStoreMark) {
+    const now = Date.now();
+    // A page is rendered again at most once a `refreshMs` while dumps keep coming (4 a second in the
+    // soak): readers see the store at most that late, and pages say `max-age=60` anyway.
+    if (config !== lastConfig || (mark !== lastStoreMark && now - markedAt >= (source.refreshMs ?? 1000))) {
       lastConfig = config;
       lastStoreMark = mark;
+      markedAt = now;
       markObject = {};
     }
     return markObject;
   };
+  let markedAt = 0;
   let lastConfig: Config | null = null;
   let lastStoreMark = '';
   let markObject: object = {};
