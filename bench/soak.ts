@@ -176,7 +176,8 @@ export async function benchSoak(o: SoakOptions): Promise<void> {
     const p = item % o.pages;
     item++;
     const title = `Soak item ${item}`;
-    pages[p] = pages[p]!.replace('  1. ', `  1. ${title}\n\n    01 December 2021\n\n  2. `);
+    // A listing page shows its newest items: the new one on top, the oldest falls off the end.
+    pages[p] = window(pages[p]!.replace('  1. ', `  1. ${title}\n\n    01 December 2021\n\n  2. `), 20);
     const name = `1-${String(item).padStart(7, '0')}.txt`;
     writeFileSync(join(dir, `.${name}`), pages[p]!);
     renameSync(join(dir, `.${name}`), join(inbox, name));
@@ -257,4 +258,12 @@ export async function benchSoak(o: SoakOptions): Promise<void> {
     `soak: every 10 s (t s: backlog/RSS MB of daemon+server/fds/CPU s of daemon+server): ${samples.map((s) => `${Math.round(s.t)}:${s.backlog}/${s.rssEach.map((r) => Math.round(r)).join('+')}/${s.fds}/${s.cpu.map((c) => c.toFixed(1)).join('+')}`).join(' ')}\n`,
   );
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** The page with only its first `keep` items (each starts with a line `  N. `). */
+function window(page: string, keep: number): string {
+  const item = /^ {2}\d+\. /gm;
+  let n = 0;
+  for (let m = item.exec(page); m; m = item.exec(page)) if (++n > keep) return `${page.slice(0, m.index).trimEnd()}\n`;
+  return page;
 }

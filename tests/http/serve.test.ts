@@ -408,6 +408,25 @@ describe('what is not served', () => {
   });
 });
 
+/** `watch --serve` on a free port in a new folder; resolves once it says where it serves (its `serving` log line). */
+async function watchServing(): Promise<{ dir: string; child: ReturnType<typeof spawn>; url: string }> {
+  const { tempDir } = await import('../helpers.js');
+  const dir = tempDir();
+  writeFileSync(
+    join(dir, 'c.json'),
+    JSON.stringify({ store: { path: 'state.db' }, feeds: { dir: 'feeds' }, source: { inbox: 'inbox' }, watch: { stabilityMs: 100 } }),
+  );
+  const child = spawn(process.execPath, [BIN, 'watch', '--serve', '--port', '0', '--config', 'c.json'], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  closers.push(() => child.kill('SIGKILL'));
+  let log = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (log += c));
+  await expect.poll(() => /"msg":"serving"/.test(log), { timeout: 10_000 }).toBe(true);
+  return { dir, child, url: /"url":"(http:\/\/127\.0\.0\.1:\d+)\/"/.exec(log)![1]! };
+}
+
 describe('dumpfeed serve and watch --serve', () => {
   let seeds: string[];
   beforeAll(() => {
@@ -415,45 +434,17 @@ describe('dumpfeed serve and watch --serve', () => {
   });
 
   it('watch --serve processes a dropped dump and serves its feed from the same process', async () => {
-    const { tempDir } = await import('../helpers.js');
-    const dir = tempDir();
-    writeFileSync(
-      join(dir, 'c.json'),
-      JSON.stringify({ store: { path: 'state.db' }, feeds: { dir: 'feeds' }, source: { inbox: 'inbox' }, watch: { stabilityMs: 100 } }),
-    );
-    const child = spawn(process.execPath, [BIN, 'watch', '--serve', '--port', '0', '--config', 'c.json'], {
-      cwd: dir,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    closers.push(() => child.kill('SIGKILL'));
-    let log = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (log += c));
-    await expect.poll(() => /"msg":"serving"/.test(log), { timeout: 10_000 }).toBe(true);
-    const url = /"url":"(http:\/\/127\.0\.0\.1:\d+\/)"/.exec(log)![1]!;
+    const { dir, child, url } = await watchServing();
     writeFileSync(join(dir, 'inbox', 'a.txt'), readFileSync(seeds[4]!));
-    await expect.poll(async () => (await get(url.slice(0, -1), '/feeds/impact-and-people.atom')).status, { timeout: 10_000 }).toBe(200);
-    const health = JSON.parse((await get(url.slice(0, -1), '/healthz')).body.toString());
+    await expect.poll(async () => (await get(url, '/feeds/impact-and-people.atom')).status, { timeout: 10_000 }).toBe(200);
+    const health = JSON.parse((await get(url, '/healthz')).body.toString());
     expect(health).toEqual({ ok: true, daemon: true, queue: 0, retrying: 0, lastDumpAt: expect.any(String), lastErrorAt: null });
     child.kill('SIGTERM');
     expect(await new Promise((r) => child.on('exit', r))).toBe(0);
   });
 
   it('watch --serve answers from a process of its own, which ends with the daemon even after a kill -9', async () => {
-    const { tempDir } = await import('../helpers.js');
-    const dir = tempDir();
-    writeFileSync(
-      join(dir, 'c.json'),
-      JSON.stringify({ store: { path: 'state.db' }, source: { inbox: 'inbox' }, watch: { stabilityMs: 100 } }),
-    );
-    const child = spawn(process.execPath, [BIN, 'watch', '--serve', '--port', '0', '--config', 'c.json'], {
-      cwd: dir,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    closers.push(() => child.kill('SIGKILL'));
-    let log = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (log += c));
-    await expect.poll(() => /"msg":"serving"/.test(log), { timeout: 10_000 }).toBe(true);
-    const url = /"url":"(http:\/\/127\.0\.0\.1:\d+)\/"/.exec(log)![1]!;
+    const { child, url } = await watchServing();
     expect((await get(url, '/healthz')).status).toBe(200);
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));

@@ -51,15 +51,21 @@ async function serve(dir: string): Promise<string> {
   });
 }
 
-async function setup() {
+/** A real SMTP server process that keeps what it receives in a folder of its own. */
+async function smtpSink(): Promise<{ sinkDir: string; port: number }> {
   const sinkDir = tempDir('dumpfeed-sink-');
   const sink = await startSink(sinkDir);
   stops.push(sink.stop);
+  return { sinkDir, port: sink.port };
+}
+
+async function setup() {
+  const { sinkDir, port } = await smtpSink();
   const dir = tempDir();
   const config = {
     store: { path: 'data/state.db' },
     feeds: { dir: 'feeds', baseUrl: 'https://news.example.org/', title: 'ILO news' },
-    mail: { smtp: `smtp://127.0.0.1:${sink.port}`, from: 'ILO news <digest@news.example.org>' },
+    mail: { smtp: `smtp://127.0.0.1:${port}`, from: 'ILO news <digest@news.example.org>' },
     subscribers: [
       { address: 'Ana@example.org', schedule: 'immediate', backfill: true },
       { address: 'bo@example.org', schedule: 'immediate', backfill: true },
@@ -198,13 +204,11 @@ describe('around unsubscribing', () => {
   });
 
   it('warns when digests sent by SMTP would link to localhost', async () => {
-    const sinkDir = tempDir('dumpfeed-sink-');
-    const sink = await startSink(sinkDir);
-    stops.push(sink.stop);
+    const { sinkDir, port } = await smtpSink();
     const dir = tempDir();
     const config = {
       store: { path: 'state.db' },
-      mail: { smtp: `smtp://127.0.0.1:${sink.port}`, from: 'digest@news.example.org' },
+      mail: { smtp: `smtp://127.0.0.1:${port}`, from: 'digest@news.example.org' },
       subscribers: [{ address: 'ana@example.org', schedule: 'immediate', backfill: true }],
     };
     writeFileSync(join(dir, 'dumpfeed.json'), JSON.stringify(config));
