@@ -314,6 +314,10 @@ describe('e-mail digests without SMTP', () => {
     expect(run('digest', '--dry-run').stdout).toBe(dry.stdout);
     expect(JSON.parse(run('status', '--json').stdout).digests).toMatchObject({ queued: 0, sent: 0 });
     expect(readdirSync(dir)).not.toContain('outbox');
+    // Not even the key of the unsubscribe links: a dry run shows subjects and items only.
+    expect(readdirSync(dir)).not.toContain('unsubscribe.key');
+    run('digest', '--send');
+    expect(readdirSync(dir)).toContain('unsubscribe.key');
   });
 
   it('refuses to send while a daemon runs on the same store', async () => {

@@ -32,7 +32,7 @@ export interface ServeSource {
   health: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   /**
    * Records that an address unsubscribed (in a store this process may write). Without it, unsubscribe
-   * links answer 503: the server cannot honour them.
+   * links are a 404: this server does not handle them.
    */
   unsubscribe?: (address: string, via: 'one-click' | 'page') => void;
   /** The time, for the age of unsubscribe links (tests move it). */

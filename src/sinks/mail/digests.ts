@@ -49,12 +49,14 @@ export async function planDigests(
   const upTo = ctx.store.dumps.lastId();
   const plans: SubscriberPlan[] = [];
   const unsubscribed = digests.unsubscribed();
-  // Read (or created) once per round, and only when someone gets a digest.
+  // The key is read (or created) once per round, and only when someone gets a digest; a dry run shows
+  // subjects and items only, and creates nothing.
   let key: Buffer | null | undefined;
   const unsubscribe = (address: string): UnsubscribeLinks => {
+    if (dryRun) return { page: null, extra: null };
     key ??= unsubscribeKeyFor(ctx.config);
-    const custom = unsubscribeTarget(ctx.config, address);
-    return { page: key ? unsubscribeLink(ctx.config, key, address, now) : custom, extra: key ? custom : null };
+    const configured = unsubscribeTarget(ctx.config, address);
+    return { page: key ? unsubscribeLink(ctx.config, key, address, now) : configured, extra: key ? configured : null };
   };
   // Time-zone arithmetic is slow and subscribers share schedules: one slot per schedule and zone.
   const slots = new Map<string, Date | null>();
