@@ -2,11 +2,8 @@ import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import { listen } from '../sinks/http/listen.js';
-
-export { listen };
-import { createHttpServer } from '../sinks/http/server.js';
+import { createHttpServer, serverStore } from '../sinks/http/server.js';
 import { daemonStatus } from '../store/instance-lock.js';
-import { Store } from '../store/store.js';
 
 /** Options of `dumpfeed serve`. */
 export interface ServeArgs {
@@ -58,17 +55,13 @@ export async function serveCommand(args: ServeArgs): Promise<number> {
   const overrides = { storePath: args.db, feedsDir: args.out };
   const { config } = loadConfig(args.config, overrides);
   const { host, port } = listenAddress(config, args);
-  const store = Store.open(config.store.path, config.store.busyTimeoutMs, { readOnly: true });
-  // Pages only read; an unsubscribe is the one write, through a handle of its own opened when needed.
-  let writer: Store | null = null;
+  const { store, unsubscribe, close } = serverStore(config, (address, via) => process.stdout.write(`unsubscribed ${address} (${via})\n`));
   const server = createHttpServer({
     store,
     config: () => config,
-    unsubscribe: (address, via) => {
-      writer ??= Store.open(config.store.path, config.store.busyTimeoutMs);
-      if (writer.digests.unsubscribe(address, new Date(), via)) process.stdout.write(`unsubscribed ${address} (${via})\n`);
-    },
-    accessLog: config.serve.accessLog === 'off' ? undefined : (line) => process.stdout.write(`${line}\n`),
+    unsubscribe,
+    // Written only when serve.accessLog is on (the server checks).
+    accessLog: (line) => process.stdout.write(`${line}\n`),
     health: () => {
       const d = daemonStatus(store);
       return { ok: true, daemon: d.running, queue: d.queue, lastDumpAt: d.lastDumpAt, lastErrorAt: d.lastErrorAt };
@@ -92,7 +85,6 @@ export async function serveCommand(args: ServeArgs): Promise<number> {
     if (stopAsked) stop();
   });
   server.closeAllConnections();
-  store.close();
-  (writer as Store | null)?.close();
+  close();
   return 0;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen } from '../../src/cli/serve-command.js';
+import { listen } from '../../src/sinks/http/listen.js';
 import { ingestPaths } from '../../src/pipeline.js';
 import { writeFeeds } from '../../src/sinks/feeds/write-feeds.js';
 import { createHttpServer } from '../../src/sinks/http/server.js';

@@ -10,7 +10,7 @@ import { ingestPaths } from '../../src/pipeline.js';
 import { createHttpServer } from '../../src/sinks/http/server.js';
 import { BIN } from '../cli/run-cli.js';
 import { FIXTURES, seedFiles, testContext, writeDump } from '../helpers.js';
-import { listen } from '../../src/cli/serve-command.js';
+import { listen } from '../../src/sinks/http/listen.js';
 
 interface Reply {
   status: number;

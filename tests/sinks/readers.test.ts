@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { parseFeed, parseOpml } from 'feedsmith';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listen } from '../../src/cli/serve-command.js';
+import { listen } from '../../src/sinks/http/listen.js';
 import { ingestPaths, type Context } from '../../src/pipeline.js';
 import { createHttpServer } from '../../src/sinks/http/server.js';
 import { FIXTURES, seedFiles, testContext, writeDump } from '../helpers.js';

@@ -8,7 +8,7 @@ import { ConfigError } from '../../src/errors.js';
 import type { ParsedDump } from '../../src/model.js';
 import { ingestPaths } from '../../src/pipeline.js';
 import { createHttpServer } from '../../src/sinks/http/server.js';
-import { listen } from '../../src/cli/serve-command.js';
+import { listen } from '../../src/sinks/http/listen.js';
 import { cli } from '../cli/run-cli.js';
 import { read, seedFiles, tempDir, testContext, writeDump } from '../helpers.js';
 

@@ -1,8 +1,7 @@
 import { listen } from './listen.js';
 import type { Config } from '../../config/schema.js';
 import { DumpfeedError } from '../../errors.js';
-import { Store } from '../../store/store.js';
-import { createHttpServer } from './server.js';
+import { createHttpServer, serverStore } from './server.js';
 import type { FromServer, ToServer } from './server-process.js';
 
 /**
@@ -15,9 +14,7 @@ const start = JSON.parse(process.argv[2]!) as { config: Config; host: string; po
 let config = start.config;
 const send = (message: FromServer) => process.send!(message);
 process.on('disconnect', () => process.exit(0));
-const store = Store.open(config.store.path, config.store.busyTimeoutMs, { readOnly: true });
-// An unsubscribe is the one write, through a connection of its own opened when needed.
-let writer: Store | null = null;
+const { store, unsubscribe, close } = serverStore(config, (address, via) => send({ type: 'unsubscribed', address, via }));
 const pendingHealth = new Map<number, (health: Record<string, unknown>) => void>();
 let nextId = 0;
 
@@ -30,13 +27,9 @@ const server = createHttpServer({
       pendingHealth.set(id, resolve);
       send({ type: 'health?', id });
     }),
-  unsubscribe: (address, via) => {
-    writer ??= Store.open(config.store.path, config.store.busyTimeoutMs);
-    if (writer.digests.unsubscribe(address, new Date(), via)) send({ type: 'unsubscribed', address, via });
-  },
-  accessLog: (line) => {
-    if (config.serve.accessLog !== 'off') process.stdout.write(`${line}\n`);
-  },
+  unsubscribe,
+  // Written only when serve.accessLog is on (the server checks the config in force).
+  accessLog: (line) => process.stdout.write(`${line}\n`),
 });
 
 process.on('message', (message: ToServer) => {
@@ -46,8 +39,7 @@ process.on('message', (message: ToServer) => {
     pendingHealth.delete(message.id);
   } else if (message.type === 'stop') {
     server.close(() => {
-      store.close();
-      writer?.close();
+      close();
       process.disconnect();
     });
     server.closeAllConnections();
@@ -62,7 +54,7 @@ listen(server, start.host, start.port).then(
         ? { type: 'failed', where: error.where, message: error.message }
         : { type: 'failed', where: 'serve', message: String(error) },
     );
-    store.close();
+    close();
     process.disconnect();
   },
 );

@@ -75,10 +75,22 @@ export function startServerProcess(config: Config, host: string, port: number, h
         if (child.connected) child.send({ type: 'health', id: message.id, health: hooks.health() } satisfies ToServer);
       } else if (message.type === 'unsubscribed') hooks.unsubscribed(message.address, message.via);
     });
-    child.on('error', (error) => (listening ? hooks.failed(error) : reject(error)));
-    void exited.then((code) => {
-      if (!listening) reject(new DumpfeedError('serve', `the web server did not start (exit code ${code})`));
-      else if (!stopping) hooks.failed(new Error(`the web server exited (code ${code})`));
-    });
+    // An error and the exit that follows it are one failure, reported once (a start that fails rejects).
+    let reported = false;
+    const fail = (error: Error): void => {
+      if (!listening) reject(error);
+      else if (!stopping && !reported) {
+        reported = true;
+        hooks.failed(error);
+      }
+    };
+    child.on('error', fail);
+    void exited.then((code) =>
+      fail(
+        listening
+          ? new Error(`the web server exited (code ${code})`)
+          : new DumpfeedError('serve', `the web server did not start (exit code ${code})`),
+      ),
+    );
   });
 }

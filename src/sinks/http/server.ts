@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import type { Config } from '../../config/schema.js';
 import type { StoredTopic } from '../../model.js';
-import type { Store } from '../../store/store.js';
+import { Store } from '../../store/store.js';
 import { allFeedView, customFeedView, topicFeedView } from '../feeds/feed-view.js';
 import { topicIdentity, topicSettings } from '../../catalog/topics.js';
 import { renderFeed } from '../feeds/render-feeds.js';
@@ -401,10 +401,9 @@ export function accessLine(format: 'off' | 'combined' | 'json', req: IncomingMes
   }
   const quoted = (text: string | null) =>
     text === null ? '"-"' : `"${text.replace(/[\x00-\x1f\x7f"\\]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}"`;
-  const now = new Date();
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const two = (n: number) => String(n).padStart(2, '0');
-  const time = `${two(now.getUTCDate())}/${months[now.getUTCMonth()]}/${now.getUTCFullYear()}:${two(now.getUTCHours())}:${two(now.getUTCMinutes())}:${two(now.getUTCSeconds())} +0000`;
+  // `Mon, 23 Nov 2026 22:35:24 GMT` -> `23/Nov/2026:22:35:24 +0000`.
+  const [, day, month, year, clock] = new Date().toUTCString().split(' ');
+  const time = `${day}/${month}/${year}:${clock} +0000`;
   return `${remote} - - [${time}] ${quoted(`${req.method} ${url} HTTP/${req.httpVersion}`)} ${res.statusCode} ${req.method === 'HEAD' || res.statusCode === 304 ? '-' : bytes} ${quoted(referer)} ${quoted(agent)}`;
 }
 
@@ -419,6 +418,30 @@ async function smallBody(req: IncomingMessage, limit: number): Promise<Buffer | 
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * The store of a server in a process of its own (`serve`, the server process of `watch --serve`):
+ * read-only, and the one write a server makes, an unsubscribe, through a second connection opened
+ * when first needed. `unsubscribed` hears of each new one.
+ */
+export function serverStore(
+  config: Config,
+  unsubscribed: (address: string, via: 'one-click' | 'page') => void,
+): { store: Store; unsubscribe: NonNullable<ServeSource['unsubscribe']>; close: () => void } {
+  const store = Store.open(config.store.path, config.store.busyTimeoutMs, { readOnly: true });
+  let writer: Store | null = null;
+  return {
+    store,
+    unsubscribe: (address, via) => {
+      writer ??= Store.open(config.store.path, config.store.busyTimeoutMs);
+      if (writer.digests.unsubscribe(address, new Date(), via)) unsubscribed(address, via);
+    },
+    close: () => {
+      store.close();
+      writer?.close();
+    },
+  };
 }
 
 /** Finds a topic by the slug its feeds are published under. */
