@@ -58,6 +58,11 @@ export interface CorpusOptions {
   start?: Date;
   /** Items per day on a page (default 1). */
   perDay?: number;
+  /**
+   * Titles end with `soakN` instead of `N`: a tag that a reader of the digests can find. Items are
+   * numbered in order: the first dumps' items first, page by page, then each new one as it is dumped.
+   */
+  tagTitles?: boolean;
 }
 
 /**
@@ -77,7 +82,7 @@ export function* generateCorpus(o: CorpusOptions): Generator<[number, number, st
   let serial = 0;
   const newItem = (date: Date): GenItem => ({
     // A serial number keeps titles unique, as real headlines practically are.
-    title: `${sentence(6, 14).slice(0, -1)} ${++serial}`,
+    title: `${sentence(6, 14).slice(0, -1)} ${o.tagTitles ? 'soak' : ''}${++serial}`,
     date,
     summary: Array.from({ length: rand() < 0.3 ? 2 : 1 }, () => `${sentence(12, 30)} ${sentence(8, 20)}`),
     label: rand() < 0.4 ? pick(v.labels) : null,

@@ -1,11 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startSink } from '../tests/mail/smtp-sink.js';
-import { seedPage } from './corpus.js';
+import { generateCorpus } from './corpus.js';
 import { percentile, report } from './report.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'dumpfeed.js');
@@ -53,13 +64,26 @@ export async function benchSoak(o: SoakOptions): Promise<void> {
       subscribers,
     }),
   );
-  // The pages: the seed page under other names, each with its own growing list of new items.
-  const base = seedPage();
-  const pages = Array.from({ length: o.pages }, (_, p) => (p === 0 ? base : base.replace(/^.*$/m, (title) => `${title} ${p}`)));
+  // The pages: 20 items each, re-dumped with one new item on top as the oldest scrolls off, now and
+  // then with a summary corrected; titles are tagged `soakN` so the digests show which dump brought them.
+  const dumpsPerPage = Math.ceil((o.minutes * 60 * o.dropsPerSecond) / o.pages) + 2;
+  const corpus = generateCorpus({
+    topics: o.pages,
+    dumps: dumpsPerPage,
+    items: 20,
+    seed: 16,
+    newPerDump: 1,
+    start: new Date(Date.now() - 70 * 86_400_000),
+    perDay: 4,
+    tagTitles: true,
+  });
+  const firstSerial = o.pages * 20;
   const handledAt = new Map<string, number>();
   const droppedAt = new Map<string, number>();
   const itemOf = new Map<number, string>();
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'watch', '--serve', '--port', '0', '--config', 'dumpfeed.json'], {
+  // For profiling the daemon (and its server process, which inherits them): SOAK_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+  const nodeArgs = process.env.SOAK_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, BIN, 'watch', '--serve', '--port', '0', '--config', 'dumpfeed.json'], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -82,21 +106,25 @@ export async function benchSoak(o: SoakOptions): Promise<void> {
   // A first dump of every page: their back catalogue, before the clock starts.
   for (let p = 0; p < o.pages; p++) {
     const name = `0-${String(p).padStart(3, '0')}.txt`;
-    writeFileSync(join(dir, `.${name}`), pages[p]!);
+    writeFileSync(join(dir, `.${name}`), corpus.next().value![2]);
     renameSync(join(dir, `.${name}`), join(inbox, name));
   }
   while (handledAt.size < o.pages) await sleep(100);
+  // The pages' slugs, from the list of feeds the daemon wrote.
+  const opml = join(dir, 'feeds', 'topics.opml');
+  while (!existsSync(opml)) await sleep(100);
+  const slugs = [...readFileSync(opml, 'utf8').matchAll(/feeds\/([a-z0-9-]+)\.atom/g)].map((m) => m[1]!);
 
   // HTTP readers, keep-alive, each in a loop over the kinds of request readers send.
   const agent = new Agent({ keepAlive: true, maxSockets: o.readers });
   const paths = [
     '/',
-    '/topics/press-releases',
-    '/topics/press-releases-3',
-    '/feeds/press-releases-7.atom',
+    `/topics/${slugs[0]}`,
+    `/topics/${slugs[3 % slugs.length]}`,
+    `/feeds/${slugs[7 % slugs.length]}.atom`,
     '/feeds/all.rss',
-    '/feeds/press-releases-2.json?filter=Soak',
-    '/feeds/all.atom?filter=Bangladesh&limit=20',
+    `/feeds/${slugs[2 % slugs.length]}.json?filter=labour`,
+    '/feeds/all.atom?filter=workers&limit=20',
   ];
   const etags = new Map<string, string>();
   let phase: 'idle' | 'drops' | 'stop' = 'idle';
@@ -133,7 +161,7 @@ export async function benchSoak(o: SoakOptions): Promise<void> {
   phase = 'drops';
   const start = performance.now();
   const end = start + o.minutes * 60_000;
-  const samples: { t: number; backlog: number; rss: number; fds: number; cpu: number[]; rssEach: number[] }[] = [];
+  const samples: { t: number; backlog: number; rss: number; fds: number; cpu: number[]; rssEach: number[]; wal: number }[] = [];
   // CPU seconds used by each process (daemon, web server) since the last sample.
   const cpuOf = (pid: number) => {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -166,23 +194,21 @@ export async function benchSoak(o: SoakOptions): Promise<void> {
       lastCpu.set(pid, used);
       return since;
     });
-    samples.push({ t: (performance.now() - start) / 1000, backlog: dropped - countHandledDrops(), rss, fds, cpu, rssEach });
+    const walPath = join(dir, 'state.db-wal');
+    const wal = existsSync(walPath) ? statSync(walPath).size / 2 ** 20 : 0;
+    samples.push({ t: (performance.now() - start) / 1000, backlog: dropped - countHandledDrops(), rss, fds, cpu, rssEach, wal });
   }, 10_000);
   const countHandledDrops = () => [...droppedAt.keys()].filter((n) => handledAt.has(n)).length;
   let item = 0;
   for (let next = start; next < end; next += 1000 / o.dropsPerSecond) {
     const wait = next - performance.now();
     if (wait > 0) await sleep(wait);
-    const p = item % o.pages;
     item++;
-    const title = `Soak item ${item}`;
-    // A listing page shows its newest items: the new one on top, the oldest falls off the end.
-    pages[p] = window(pages[p]!.replace('  1. ', `  1. ${title}\n\n    01 December 2021\n\n  2. `), 20);
     const name = `1-${String(item).padStart(7, '0')}.txt`;
-    writeFileSync(join(dir, `.${name}`), pages[p]!);
+    writeFileSync(join(dir, `.${name}`), corpus.next().value![2]);
     renameSync(join(dir, `.${name}`), join(inbox, name));
     droppedAt.set(name, performance.now());
-    itemOf.set(item, name);
+    itemOf.set(firstSerial + item, name);
     dropped++;
   }
   // Until the backlog is gone (at most a minute), then a last sample.
@@ -200,8 +226,9 @@ export async function benchSoak(o: SoakOptions): Promise<void> {
     const n = Number(/reader(\d+)@/.exec(meta.to[0] ?? '')?.[1]);
     if (Number.isNaN(n) || n % 2 !== 0) continue;
     const raw = readFileSync(join(sinkDir, name.replace(/\.json$/, '.eml')), 'utf8').replace(/=\r?\n/g, '');
-    for (const m of raw.matchAll(/Soak item (\d+)\b/g)) {
-      const handled = handledAt.get(itemOf.get(Number(m[1])) ?? '');
+    // Each item once (the text and HTML parts both name it).
+    for (const serial of new Set([...raw.matchAll(/\bsoak(\d+)\b/g)].map((m) => Number(m[1])))) {
+      const handled = handledAt.get(itemOf.get(serial) ?? '');
       if (handled !== undefined) delays.push(meta.at - (wallStart + handled));
     }
   }
@@ -252,18 +279,25 @@ export async function benchSoak(o: SoakOptions): Promise<void> {
     'MB',
     `${max(last.map((s) => s.rss)).toFixed(0)} MB last, peak ${max(samples.map((s) => s.rss)).toFixed(0)} MB`,
   );
+  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  report(
+    'soak: daemon RSS first minute / last minute',
+    max(first.map((s) => s.rssEach[0] ?? 0)),
+    'MB',
+    `${max(last.map((s) => s.rssEach[0] ?? 0)).toFixed(0)} MB last: flat`,
+  );
+  report(
+    'soak: daemon CPU per 10 s, first minute / last minute',
+    // The first sample has no earlier one to count from.
+    avg(first.slice(1).map((s) => s.cpu[0] ?? 0)),
+    's',
+    `${avg(last.map((s) => s.cpu[0] ?? 0)).toFixed(2)} s last: flat`,
+  );
   report('soak: open fds (both) first / last sample', samples[0]?.fds ?? 0, 'fds', `${samples.at(-1)?.fds ?? 0} last`);
   report('soak: SIGTERM to exit', stopMs, 'ms', `exit code ${String(code)}`);
   process.stdout.write(
-    `soak: every 10 s (t s: backlog/RSS MB of daemon+server/fds/CPU s of daemon+server): ${samples.map((s) => `${Math.round(s.t)}:${s.backlog}/${s.rssEach.map((r) => Math.round(r)).join('+')}/${s.fds}/${s.cpu.map((c) => c.toFixed(1)).join('+')}`).join(' ')}\n`,
+    `soak: every 10 s (t s: backlog/RSS MB of daemon+server/fds/CPU s of daemon+server/WAL MB): ${samples.map((s) => `${Math.round(s.t)}:${s.backlog}/${s.rssEach.map((r) => Math.round(r)).join('+')}/${s.fds}/${s.cpu.map((c) => c.toFixed(1)).join('+')}/${s.wal.toFixed(0)}`).join(' ')}\n`,
   );
-  rmSync(dir, { recursive: true, force: true });
-}
-
-/** The page with only its first `keep` items (each starts with a line `  N. `). */
-function window(page: string, keep: number): string {
-  const item = /^ {2}\d+\. /gm;
-  let n = 0;
-  for (let m = item.exec(page); m; m = item.exec(page)) if (++n > keep) return `${page.slice(0, m.index).trimEnd()}\n`;
-  return page;
+  if (process.env.SOAK_KEEP) process.stdout.write(`soak: kept ${dir}\n`);
+  else rmSync(dir, { recursive: true, force: true });
 }

@@ -14,7 +14,7 @@ import { removeStaleTempFiles } from '../sinks/feeds/write-file.js';
 import { createTransport } from '../sinks/mail/transport.js';
 import { feedsOutput } from '../sinks/outputs.js';
 import { dumpNameFilter, printable } from '../source/dump-files.js';
-import { explainWatchError, watchInbox } from '../source/watch-inbox.js';
+import { explainWatchError, watchInbox, type InboxWatcher } from '../source/watch-inbox.js';
 import type { DaemonState } from '../store/daemon-state.js';
 import { acquireLock } from '../store/instance-lock.js';
 import { Store } from '../store/store.js';
@@ -63,7 +63,7 @@ export class Daemon {
   private fatal: string | null = null;
   private draining: Promise<void> | null = null;
   private stopping = false;
-  private inboxWatcher: FSWatcher | null = null;
+  private inboxWatcher: InboxWatcher | null = null;
   private configWatcher: FSWatcher | null = null;
   private heartbeat: Timer | null = null;
 

@@ -5,6 +5,7 @@ import {
   openSync,
   readFileSync,
   readdirSync,
+  readlinkSync,
   renameSync,
   rmSync,
   writeFileSync,
@@ -70,6 +71,22 @@ describe('dumpfeed watch', () => {
     dropAtomically(inbox, 'z.txt', seeds[3]!.text);
     await w.waitFor(processed('z.txt'));
     expect(w.lines.filter((l) => l.file && !l.file.endsWith('a.txt') && !l.file.endsWith('z.txt'))).toEqual([]);
+  });
+
+  it('watches an inbox that keeps every dump with the same few inotify watches, however many files it holds', async () => {
+    const { dir, inbox } = setup();
+    // A long-running inbox: hundreds of dumps already handled and left in place.
+    for (let i = 0; i < 400; i++) writeFileSync(join(inbox, `old-${String(i).padStart(4, '0')}.txt`), seeds[i % seeds.length]!.text);
+    const w = startWatch(dir);
+    await w.waitFor((l) => l.event === 'watching');
+    await w.waitFor((l) => l.event === 'dump-processed' || l.event === 'dump-duplicate', 400);
+    const before = inotifyWatches(w.pid);
+    for (let i = 0; i < 20; i++) dropAtomically(inbox, `new-${String(i).padStart(2, '0')}.txt`, seeds[i % seeds.length]!.text);
+    await w.waitFor((l) => (l.event === 'dump-processed' || l.event === 'dump-duplicate') && l.file!.includes('/new-'), 20);
+    // The inbox and the config file: not one watch per file, as a watcher that tracks each file keeps.
+    expect(before).toBeGreaterThan(0);
+    expect(before).toBeLessThanOrEqual(4);
+    expect(inotifyWatches(w.pid)).toBe(before);
   });
 
   it('works by polling when inotify is not available (watch.usePolling)', async () => {
@@ -306,3 +323,19 @@ describe('dumpfeed watch', () => {
     expect(status).toMatch(/^last error: \S+ {2}store state\.db: cannot record \S+\/inbox\/a\.txt: database is locked$/m);
   });
 });
+
+/** The inotify watches a process holds (Linux: one `inotify wd:` line per watch in its fds' fdinfo). */
+function inotifyWatches(pid: number): number {
+  let watches = 0;
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      if (readlinkSync(`/proc/${pid}/fd/${fd}`) !== 'anon_inode:inotify') continue;
+      watches += readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8')
+        .split('\n')
+        .filter((line) => line.startsWith('inotify wd:')).length;
+    } catch {
+      // An fd closed while it was read.
+    }
+  }
+  return watches;
+}
