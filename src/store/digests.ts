@@ -82,6 +82,15 @@ export class DigestStore {
    * is its back catalogue, not news.
    */
   candidates(address: string, cursor: number, upTo: number, backfill: boolean, updates: boolean): DigestCandidate[] {
+    return this.candidateWindow(cursor, upTo, backfill, updates)(address);
+  }
+
+  /**
+   * The candidates of one window, read once for every subscriber whose cursor is there (most of them:
+   * cursors move together); the function it returns leaves out what one subscriber already got, with
+   * look-ups on their own rows of `digest_items` only.
+   */
+  candidateWindow(cursor: number, upTo: number, backfill: boolean, updates: boolean): (address: string) => DigestCandidate[] {
     const cols = `i.id, i.key, i.guid, i.version, i.title, i.date, i.end_date AS endDate, i.summary, i.category, i.credit, i.location, i.topic_id,
       t.key AS topic_key, t.name AS topic_name, t.slug AS topic_slug`;
     const fresh = this.db
@@ -89,33 +98,52 @@ export class DigestStore {
         `SELECT ${cols} FROM items i JOIN topics t ON t.id = i.topic_id
          WHERE i.first_seen_dump > ? AND i.first_seen_dump <= ?
            AND (? OR i.first_seen_dump > (SELECT MIN(d.id) FROM dumps d WHERE d.topic_id = i.topic_id AND d.status = 'ok'))
-           AND NOT EXISTS (SELECT 1 FROM digest_items x WHERE x.address = ? AND x.item_id = i.id)
          ORDER BY i.id`,
       )
-      .all(cursor, upTo, backfill ? 1 : 0, address) as ItemJoinRow[];
-    const out: DigestCandidate[] = fresh.map((r) => candidate(r, 'new', null));
-    if (!updates) return out;
-
+      .all(cursor, upTo, backfill ? 1 : 0) as ItemJoinRow[];
     const isNew = new Set(fresh.map((r) => r.id));
-    const edited = this.db
-      .sql(
-        `SELECT ${cols} FROM items i JOIN topics t ON t.id = i.topic_id
-         WHERE i.id IN (SELECT v.item_id FROM item_versions v WHERE v.dump_id > ? AND v.dump_id <= ? AND v.version > 1 AND v.minor = 0)
-           AND i.first_seen_dump <= ?
-           AND NOT EXISTS (SELECT 1 FROM digest_items x WHERE x.address = ? AND x.item_id = i.id AND x.version = i.version)
-         ORDER BY i.id`,
-      )
-      .all(cursor, upTo, cursor, address) as ItemJoinRow[];
-    const seenVersion = this.db.sql(`SELECT MAX(version) AS v FROM digest_items WHERE address = ? AND item_id = ?`);
-    const version = this.db.sql(
+    const edited = updates
+      ? (
+          this.db
+            .sql(
+              `SELECT ${cols} FROM items i JOIN topics t ON t.id = i.topic_id
+               WHERE i.id IN (SELECT v.item_id FROM item_versions v WHERE v.dump_id > ? AND v.dump_id <= ? AND v.version > 1 AND v.minor = 0)
+                 AND i.first_seen_dump <= ?
+               ORDER BY i.id`,
+            )
+            .all(cursor, upTo, cursor) as ItemJoinRow[]
+        ).filter((r) => !isNew.has(r.id))
+      : [];
+    const freshCandidates = fresh.map((r) => candidate(r, 'new', null));
+    const firstFresh = fresh[0]?.id ?? 0;
+    // Ids of new items only grow, so what a subscriber got of them is one range of their own rows.
+    const sentSince = this.db.sql(`SELECT item_id AS id FROM digest_items WHERE address = ? AND item_id >= ?`);
+    const seenVersion = this.db.sql(
+      `SELECT MAX(version) AS v, MAX(version = ?) AS has FROM digest_items WHERE address = ? AND item_id = ?`,
+    );
+    const versionOf = this.db.sql(
       `SELECT title, date, end_date AS endDate, summary, category, credit, location FROM item_versions WHERE item_id = ? AND version = ?`,
     );
-    for (const r of edited) {
-      if (isNew.has(r.id)) continue;
-      const seen = (seenVersion.get(address, r.id) as { v: number | null }).v ?? r.version - 1;
-      out.push(candidate(r, 'updated', (version.get(r.id, seen) as ParsedItem | undefined) ?? null));
-    }
-    return out;
+    // The version a reader saw, per item and version: shared by the subscribers who saw the same one.
+    const previous = new Map<string, ParsedItem | null>();
+    return (address) => {
+      let out = freshCandidates;
+      if (fresh.length > 0) {
+        const sent = new Set((sentSince.all(address, firstFresh) as { id: number }[]).map((r) => r.id));
+        if (sent.size > 0) out = freshCandidates.filter((c) => !sent.has(c.itemId));
+      }
+      if (edited.length === 0) return out;
+      out = [...out];
+      for (const r of edited) {
+        const seen = seenVersion.get(r.version, address, r.id) as { v: number | null; has: number | null };
+        if (seen.has === 1) continue;
+        const before = seen.v ?? r.version - 1;
+        const key = `${r.id}.${before}`;
+        if (!previous.has(key)) previous.set(key, (versionOf.get(r.id, before) as ParsedItem | undefined) ?? null);
+        out.push(candidate(r, 'updated', previous.get(key)!));
+      }
+      return out;
+    };
   }
 
   /**

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderDigest } from '../../src/sinks/mail/render-digest.js';
+import { simpleParser } from 'mailparser';
+import { composeDigest, mostlyLatin } from '../../src/sinks/mail/compose-message.js';
 import type { DigestCandidate } from '../../src/store/digests.js';
 import { tempDir, testConfig } from '../helpers.js';
 
@@ -142,5 +144,32 @@ describe('a long digest', () => {
   it('without an unsubscribe link still names the website', () => {
     expect(digest.text).not.toContain('Unsubscribe');
     expect(digest.text).toContain('from ILO news: https://news.example.org/\n');
+  });
+});
+
+describe('a composed digest', () => {
+  const compose = async (title: string, summary: string) => {
+    const body = renderDigest(config, sub as never, [candidate({ title, summary })], null);
+    const raw = await composeDigest(config, sub as never, body, '<d.1@example.org>', new Date('2024-06-06T08:00:00Z'), {
+      page: null,
+      extra: null,
+    });
+    return { raw: raw.toString('latin1'), parsed: await simpleParser(raw), body };
+  };
+
+  it('is quoted-printable when its text is mostly Latin letters, and reads back exactly', async () => {
+    const { raw, parsed, body } = await compose('Décent work in Genève', 'Workers’ rights, “fair” wages and social dialogue.');
+    expect(raw.match(/Content-Transfer-Encoding: quoted-printable/g)).toHaveLength(2);
+    expect(parsed.text).toBe(body.text);
+    expect(parsed.html).toBe(body.html);
+  });
+
+  it('is base64 when most of its text is in another script, and reads back exactly', async () => {
+    const arabic = 'منظمة العمل الدولية تدعو إلى العمل اللائق للجميع في المنطقة العربية';
+    const { raw, parsed, body } = await compose(arabic, `${arabic}. ${arabic}. ${arabic}. ${arabic}.`);
+    expect(raw.match(/Content-Transfer-Encoding: base64/g)).toHaveLength(2);
+    expect(parsed.text).toBe(body.text);
+    expect(parsed.html).toBe(body.html);
+    expect(mostlyLatin(body.text)).toBe(false);
   });
 });

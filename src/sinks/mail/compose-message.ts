@@ -53,6 +53,9 @@ export async function composeDigest(
   headers['List-Id'] = `<digest.${senderAddress(config).split('@')[1]}>`;
   headers['Auto-Submitted'] = 'auto-generated';
   const composer = new MailComposer({
+    // Chosen once from the plain-text part; nodemailer would scan both parts, the HTML one (mostly
+    // markup, Latin letters) always choosing quoted-printable, for the same answer.
+    textEncoding: mostlyLatin(body.text) ? 'quoted-printable' : 'base64',
     from: config.mail.from,
     to: subscriber.name ? { name: subscriber.name, address: subscriber.address } : subscriber.address,
     subject: body.subject,
@@ -63,4 +66,19 @@ export async function composeDigest(
     headers,
   });
   return composer.compile().build();
+}
+
+/**
+ * nodemailer's rule for a text part's encoding: quoted-printable when Latin letters outnumber the
+ * characters it would have to escape (controls and everything beyond ASCII), base64 otherwise.
+ */
+export function mostlyLatin(text: string): boolean {
+  let other = 0;
+  let latin = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x80 || (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d)) other++;
+    else if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)) latin++;
+  }
+  return other < latin;
 }

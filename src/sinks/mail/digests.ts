@@ -60,6 +60,9 @@ export async function planDigests(
   };
   // Time-zone arithmetic is slow and subscribers share schedules: one slot per schedule and zone.
   const slots = new Map<string, Date | null>();
+  const shared = sharedLookups(ctx.config);
+  // Subscribers whose cursors are at the same dump share one read of what is new since.
+  const windows = new Map<string, (address: string) => DigestCandidate[]>();
   // Recorded together at the end, in one transaction: a digest with the cursor it moves.
   const records: Parameters<DigestStore['recordDigests']>[0] = [];
   const advances: { address: string; cursor: number; slot: string | null }[] = [];
@@ -81,9 +84,11 @@ export async function planDigests(
       plans.push({ address: sub.address, schedule: sub.schedule, due, unsubscribed: false, digest: null });
       continue;
     }
-    const items = digests
-      .candidates(sub.address, state.cursorDump, upTo, sub.backfill && state.cursorDump === 0, sub.updates)
-      .filter((c) => wanted(ctx.config, custom, sub, c));
+    const backfill = sub.backfill && state.cursorDump === 0;
+    const windowKey = `${state.cursorDump}|${backfill}|${sub.updates}`;
+    let window = windows.get(windowKey);
+    if (!window) windows.set(windowKey, (window = digests.candidateWindow(state.cursorDump, upTo, backfill, sub.updates)));
+    const items = window(sub.address).filter(interestOf(ctx.config, custom, sub, shared));
     const slotIso = slot?.toISOString() ?? null;
     if (items.length === 0) {
       if (!dryRun) advances.push({ address: sub.address, cursor: upTo, slot: slotIso });
@@ -134,19 +139,56 @@ function previewState(digests: DigestStore, sub: Subscriber, slot: Date | null, 
   );
 }
 
-/** Whether an item is for this subscriber: one of their pages or custom topics, and their include/exclude patterns. */
-function wanted(config: Config, custom: CustomTopicStore, sub: Subscriber, c: DigestCandidate): boolean {
-  const topic = { id: c.topicId, key: c.topicKey, name: c.topicName, slug: c.topicSlug };
-  const followed = sub.topics.some((t) => {
-    if (t === '*' || titleKey(t) === c.topicKey || t === c.topicSlug || t === topicIdentity(config, topic).slug) return true;
-    // A custom topic, named by its slug or its name.
-    const customTopic = config.customTopics.find((ct) => ct.slug === t || titleKey(ct.name) === titleKey(t));
-    return customTopic !== undefined && custom.has(customTopic.slug, c.itemId);
-  });
-  if (!followed) return false;
-  const text = matchText(c);
-  if (sub.include.length > 0 && !sub.include.some((p) => configPattern(p)(text))) return false;
-  return !sub.exclude.some((p) => configPattern(p)(text));
+/**
+ * Whether an item is for this subscriber: one of their pages or custom topics, and their
+ * include/exclude patterns. Made once per subscriber; `shared` keeps what is the same for everyone
+ * (a page's slug, an item's text to match) across the subscribers of a round.
+ */
+function interestOf(config: Config, custom: CustomTopicStore, sub: Subscriber, shared: SharedLookups): (c: DigestCandidate) => boolean {
+  const all = sub.topics.includes('*');
+  const names = new Set(sub.topics);
+  const keys = new Set(sub.topics.map(titleKey));
+  // Custom topics, named by their slug or their name.
+  const customSlugs = config.customTopics.filter((ct) => names.has(ct.slug) || keys.has(titleKey(ct.name))).map((ct) => ct.slug);
+  const include = sub.include.map(configPattern);
+  const exclude = sub.exclude.map(configPattern);
+  return (c) => {
+    const followed =
+      all ||
+      keys.has(c.topicKey) ||
+      names.has(c.topicSlug) ||
+      names.has(shared.slug(c)) ||
+      customSlugs.some((slug) => custom.has(slug, c.itemId));
+    if (!followed) return false;
+    if (include.length === 0 && exclude.length === 0) return true;
+    const text = shared.text(c);
+    if (include.length > 0 && !include.some((test) => test(text))) return false;
+    return !exclude.some((test) => test(text));
+  };
+}
+
+/** Look-ups that are the same for every subscriber of a round. */
+interface SharedLookups {
+  slug(c: DigestCandidate): string;
+  text(c: DigestCandidate): string;
+}
+
+function sharedLookups(config: Config): SharedLookups {
+  const slugs = new Map<number, string>();
+  const texts = new WeakMap<DigestCandidate, string>();
+  return {
+    slug: (c) => {
+      let slug = slugs.get(c.topicId);
+      if (slug === undefined)
+        slugs.set(c.topicId, (slug = topicIdentity(config, { id: c.topicId, key: c.topicKey, name: c.topicName, slug: c.topicSlug }).slug));
+      return slug;
+    },
+    text: (c) => {
+      let text = texts.get(c);
+      if (text === undefined) texts.set(c, (text = matchText(c)));
+      return text;
+    },
+  };
 }
 
 /** What one sending round did. */
