@@ -73,7 +73,8 @@ export function parseDateLine(block: string): DateParse {
   if (m) {
     const date = isoDate(Number(m[3]), MONTHS[m[2]!.toLowerCase()]!, Number(m[1]));
     if (date === null) return { kind: 'invalid', reason: `"${block}" is not a real date` };
-    return { kind: 'date', value: { date, endDate: null, ...placeOf(m[4]) } };
+    const tail = m[4];
+    return { kind: 'date', value: { date, endDate: null, location: placeOf(tail), comma: tail !== undefined } };
   }
   const r = RANGE_RE.exec(block);
   if (!r) return NOT_A_DATE;
@@ -85,12 +86,13 @@ export function parseDateLine(block: string): DateParse {
   const startYear = r[3] ? Number(r[3]) : startMonth > endMonth ? endYear - 1 : endYear;
   const start = isoDate(startYear, startMonth, Number(r[1]));
   if (start === null || end === null || start >= end) return { kind: 'invalid', reason: `"${block}" is not a real date range` };
-  return { kind: 'date', value: { date: start, endDate: end, ...placeOf(r[7]) } };
+  const tail = r[7];
+  return { kind: 'date', value: { date: start, endDate: end, location: placeOf(tail), comma: tail !== undefined } };
 }
 
-function placeOf(tail: string | undefined): { location: string | null; comma: boolean } {
+function placeOf(tail: string | undefined): string | null {
   const place = tail?.trim();
-  return { location: place ? place : null, comma: tail !== undefined };
+  return place ? place : null;
 }
 
 /** `YYYY-MM-DD`, or null when there is no such day. */
@@ -112,6 +114,9 @@ export function isSectionHeading(line: string): boolean {
  */
 export function isPartialDate(block: string): boolean {
   const text = block.trim();
+  // Every form starts with the day's digits: most blocks (titles, labels) stop here.
+  const first = text.charCodeAt(0);
+  if (first < 48 || first > 57) return false;
   const sep = /\s*[-\u2013\u2014]\s*/.exec(text);
   if (!sep) return isPartialDay(text);
   const tail = text.slice(sep.index + sep[0].length);

@@ -272,7 +272,7 @@ function interpretItem(raw: RawItem, file: string, seen: SeenSoFar, last: LastIt
     if (dateIndex === 0) throw new ParseError(file, `${where} has a date but no title`, 'format');
     const title = rest[dateIndex - 1]!;
     const labels = rest.slice(0, dateIndex - 1);
-    const bad = [title, ...labels].find(notText);
+    const bad = notText(title) ? title : labels.find(notText);
     if (bad !== undefined) return passOver(where, bad);
     const category = labels.length > 0 ? labels.join(' / ') : null;
     if (category) seen.labels.add(category.toLowerCase());
@@ -312,7 +312,7 @@ function interpretItem(raw: RawItem, file: string, seen: SeenSoFar, last: LastIt
     rest.length >= 2 &&
     (seen.labels.has(first.toLowerCase()) || (looksLikeLabel(first) && (rest.length >= 3 || !looksLikeSentence(rest[1]!))));
   const [category, title, summary] = isLabel ? [first, rest[1]!, rest.slice(2)] : [null, first, rest.slice(1)];
-  const bad = [title, ...(category ? [category] : [])].find(notText);
+  const bad = notText(title) ? title : category !== null && notText(category) ? category : undefined;
   if (bad !== undefined) return passOver(where, bad);
   item = { title, date: null, endDate: null, summary: joinParagraphs(summary), category, credit, location: null };
   if (!last) return { item, doubt: null };

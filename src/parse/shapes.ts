@@ -20,12 +20,23 @@ export function isContactBox(lines: string[]): boolean {
 
 /** True for an e-mail address, a web address or a phone line: contact details, not text. */
 export function isContactDetail(text: string): boolean {
-  if (EMAIL.test(text) || URL.test(text) || PHONE_WORD.test(text)) return true;
+  // Cheap tests first: the patterns are unanchored, and every title and label of a dump comes here.
+  if ((text.includes('@') && EMAIL.test(text)) || URL.test(text) || PHONE_WORD.test(text)) return true;
+  if (digitCount(text) < 9) return false;
   const number = PHONE_NUMBER.exec(text)?.[0];
   if (number === undefined) return false;
   // Nine digits or more, and most of the line: `+41 22 799 7912`, not `1 000 000 jobs`.
   const digits = number.replace(/\D/g, '').length;
   return digits >= 9 && digits / text.replace(/\s/g, '').length > 0.4;
+}
+
+function digitCount(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57) n++;
+  }
+  return n;
 }
 
 /** True for a line that asks the reader to get in touch (`please contact … at`), in any of the page languages. */
