@@ -77,20 +77,24 @@ export function decodeDump(bytes: Uint8Array, file: string, encoding: DumpEncodi
   return text;
 }
 
+const CONTROL_BYTES = Array.from({ length: 0x20 }, (_, b) => b).filter(
+  (b) => b !== 0 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c,
+);
+
 /** Rejects bytes that are plainly not text: NUL bytes or many control characters. */
 function assertNotBinary(bytes: Uint8Array, file: string): void {
   const sample = bytes.subarray(0, 64 * 1024);
-  // indexOf is a native scan; the loop is an indexed one (an iterator over bytes is ten times slower).
   if (sample.indexOf(0) !== -1) throw new ParseError(file, 'binary file (contains NUL bytes), not a text dump', 'binary');
+  // One native scan per control character (tab, LF, CR and form feed are ordinary in text): text has
+  // none or few, so this is several times faster than a loop over every byte.
+  // A stray control character is stripped by the parser; many of them (more than 8 and 1 %) mean
+  // this is not text.
+  const most = Math.max(8, sample.length * 0.01);
   let control = 0;
-  for (let i = 0; i < sample.length; i++) {
-    const b = sample[i]!;
-    // Tab, LF, CR and form feed are ordinary in text; other C0 controls are not.
-    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c) control++;
-  }
-  // A stray control character is stripped by the parser; many of them mean this is not text.
-  if (control > 8 && control / sample.length > 0.01) {
-    throw new ParseError(file, 'binary file (control characters), not a text dump', 'binary');
+  for (const code of CONTROL_BYTES) {
+    for (let at = sample.indexOf(code); at !== -1; at = sample.indexOf(code, at + 1)) {
+      if (++control > most) throw new ParseError(file, 'binary file (control characters), not a text dump', 'binary');
+    }
   }
 }
 
