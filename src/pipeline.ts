@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import type { Config } from './config/schema.js';
 import type { Context } from './context.js';
 import { ParseError, StoreError } from './errors.js';
@@ -98,8 +99,8 @@ export interface IngestReport {
   feeds: FeedWriteReport;
   /** Why the feeds could not be written (the next run repairs them). */
   feedErrors: string[];
-  /** Feeds the WebSub hub could not be told about. */
-  hubFailures: string[];
+  /** What went wrong without keeping anything from being stored or written: a WebSub hub not told, the feeds' mark not saved. */
+  warnings: string[];
 }
 
 /**
@@ -122,29 +123,77 @@ export async function ingestPaths(
   const changed = new Set<number>();
   const dumps = await expandPaths(paths, dumpNameFilter(ctx.config.source.pattern), onSkip);
   onFiles?.(dumps.length);
-  for (const file of dumps) {
-    let result: DumpResult;
-    try {
-      const processed = await processDump(ctx, file);
-      result = processed.result;
-      if (processed.topicId !== null) changed.add(processed.topicId);
-    } catch (error) {
-      // The store stayed busy (another writer) or failed: this file is not stored, the others are
-      // tried all the same, and the feeds are written for what was stored.
-      if (!(error instanceof StoreError)) throw error;
-      result = { ...emptyResult(shownPath(file)), error: `not stored: ${error.message}; run again for this file`, errorKind: 'store' };
+  // Dumps are stored in groups, one commit each (a commit was a quarter of the time of a batch): up to
+  // GROUP_DUMPS dumps or GROUP_MS of work, so a daemon waiting for the store waits no longer than that.
+  // A file is reported once its group is committed; a crash loses no dump, as the next run stores the
+  // group again.
+  let group: { file: DumpPath; result: DumpResult; topicId: number | null }[] = [];
+  let open = false;
+  let openedAt = 0;
+  const notStored = (file: DumpPath, error: StoreError): DumpResult => ({
+    ...emptyResult(shownPath(file)),
+    error: `not stored: ${error.message}; run again for this file`,
+    errorKind: 'store',
+  });
+  // What the group stored is gone (the commit failed, or SQLite ended the transaction after a failure).
+  const lose = (error: StoreError): void => {
+    group = group.map((g) => (g.topicId === null ? g : { ...g, result: notStored(g.file, error), topicId: null }));
+  };
+  const settle = (): void => {
+    if (open) {
+      try {
+        ctx.store.endGroup();
+      } catch (error) {
+        if (!(error instanceof StoreError)) throw error;
+        lose(error);
+      }
+      open = false;
     }
-    files.push(result);
-    onResult?.(result);
+    for (const g of group) {
+      files.push(g.result);
+      if (g.topicId !== null) changed.add(g.topicId);
+      onResult?.(g.result);
+    }
+    group = [];
+  };
+  try {
+    for (const file of dumps) {
+      if (!open && group.length === 0) {
+        open = ctx.store.beginGroup();
+        openedAt = performance.now();
+      }
+      let entry: (typeof group)[number];
+      try {
+        const processed = await processDump(ctx, file);
+        entry = { file, ...processed };
+      } catch (error) {
+        // The store stayed busy (another writer) or failed: this file is not stored, the others are
+        // tried all the same, and the feeds are written for what was stored.
+        if (!(error instanceof StoreError)) throw error;
+        entry = { file, result: notStored(file, error), topicId: null };
+        if (open && !ctx.store.inGroup) {
+          lose(error);
+          open = false;
+        }
+      }
+      group.push(entry);
+      if (!open || group.length >= GROUP_DUMPS || performance.now() - openedAt >= GROUP_MS) settle();
+    }
+  } finally {
+    settle();
   }
-  const [feeds] = await publishFeeds(ctx, changed);
+  const { report: feeds, unmarked } = await publishFeeds(ctx, changed);
   return {
     files,
-    feeds: { written: feeds!.written, unchanged: feeds!.unchanged },
-    feedErrors: feeds!.errors,
-    hubFailures: feeds!.warnings,
+    feeds: { written: feeds.written, unchanged: feeds.unchanged },
+    feedErrors: feeds.errors,
+    warnings: [...feeds.warnings.map((w) => `WebSub hub: ${w}`), ...(unmarked ? [unmarked] : [])],
   };
 }
+
+/** The most dumps stored in one transaction by `ingestPaths`, and the longest it stays open. */
+const GROUP_DUMPS = 64;
+const GROUP_MS = 250;
 
 // Compiled once per config (a reload makes a new one), not once per dump: the custom topics' rules,
 // and the slugs the config gives (a new page never takes one of those).
@@ -169,9 +218,18 @@ export async function publishFeeds(ctx: Context, changed: Iterable<number> = [])
   const upTo = ctx.store.dumps.lastId();
   const topics =
     mark && mark.configHash === configHash ? [...new Set([...ctx.store.dumps.topicsSince(mark.dumpId), ...changed])] : ('all' as const);
-  const reports = await publishAll(ctx, [feedsOutput()], { topics });
-  if (reports[0]!.errors.length === 0) ctx.store.published.set('feeds', { configHash, dumpId: upTo });
-  return reports;
+  const [report] = await publishAll(ctx, [feedsOutput()], { topics });
+  let unmarked: string | null = null;
+  if (report!.errors.length === 0) {
+    try {
+      ctx.store.published.set('feeds', { configHash, dumpId: upTo });
+    } catch (error) {
+      // The feeds are written; without the mark the next run renders more of them again, that is all.
+      if (!(error instanceof StoreError)) throw error;
+      unmarked = `feeds written but not marked as written (${error.message}): the next run renders them again`;
+    }
+  }
+  return { report: report!, unmarked };
 }
 
 /** What of the config the feeds depend on (a change means every feed is rendered again). */

@@ -148,7 +148,7 @@ export async function ingestCommand(args: IngestArgs): Promise<number> {
         `feeds: ${report.feeds.written.length} written, ${report.feeds.unchanged} unchanged in ${ctx.config.feeds.dir}/\n${tallyLine(counts)}\n`,
       );
     }
-    for (const f of report.hubFailures) process.stderr.write(`warning: WebSub hub: ${f}\n`);
+    for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
     for (const e of report.feedErrors) process.stderr.write(`error: feeds: ${e}; the dumps are stored, the next run writes the feeds\n`);
     return report.files.some((f) => f.error !== null) || report.feedErrors.length > 0 ? 1 : 0;
   } finally {

@@ -26,7 +26,7 @@ export interface InboxWatcher {
  * With inotify (the default) the cost of an arrival does not depend on what else is in the inbox:
  * `fs.watch` names the file that changed. chokidar, which the polling mode uses, lists and stats the
  * whole folder on every change and keeps a watcher per file, so an inbox that keeps every dump made a
- * months-long daemon slower with each one (README "Watching the inbox").
+ * months-long daemon slower with each one (README, "Running as a daemon" and the stack changes).
  */
 export async function watchInbox(
   inbox: string,
@@ -36,26 +36,28 @@ export async function watchInbox(
   onOddName?: () => void,
 ): Promise<InboxWatcher> {
   const root = resolve(inbox);
+  const events: InboxEvents = { onFile, onError, onOddName };
   if (!options.usePolling) {
     try {
-      return notifyInbox(root, options, onFile, onError, onOddName);
+      return notifyInbox(root, options, events);
     } catch (error) {
       // No inotify watch to be had (the system's limit): reported, and the inbox is polled instead.
       onError(error as Error);
     }
   }
-  return pollInbox(root, options, onFile, onError, onOddName);
+  return pollInbox(root, options, events);
+}
+
+/** What a watch reports: a dump written, a failure, a name that is not UTF-8 (the inbox is listed). */
+interface InboxEvents {
+  onFile: (path: string) => void;
+  onError: (error: Error) => void;
+  onOddName?: (() => void) | undefined;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function notifyInbox(
-  root: string,
-  options: WatchOptions,
-  onFile: (path: string) => void,
-  onError: (error: Error) => void,
-  onOddName?: () => void,
-): InboxWatcher {
+function notifyInbox(root: string, options: WatchOptions, { onFile, onError, onOddName }: InboxEvents): InboxWatcher {
   // Names written to lately, each with the timer that ends its quiet time.
   const quiet = new Map<string, NodeJS.Timeout>();
   let closed = false;
@@ -109,13 +111,7 @@ function notifyInbox(
 }
 
 /** Polling (network and FUSE filesystems, where inotify sees no other machine's writes): chokidar. */
-async function pollInbox(
-  root: string,
-  options: WatchOptions,
-  onFile: (path: string) => void,
-  onError: (error: Error) => void,
-  onOddName?: () => void,
-): Promise<InboxWatcher> {
+async function pollInbox(root: string, options: WatchOptions, { onFile, onError, onOddName }: InboxEvents): Promise<InboxWatcher> {
   const { watch } = await import('chokidar');
   const watcher = watch(root, {
     depth: 0,

@@ -82,6 +82,37 @@ export class Db {
     }
   }
 
+  /**
+   * Opens a transaction that the writes until `endGroup` join, each as a savepoint of its own: one
+   * commit for many dumps. False when another writer kept the store busy for `store.busyTimeoutMs`
+   * (the writes then take their own transactions, and their own turns).
+   */
+  beginGroup(): boolean {
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      return true;
+    } catch (cause) {
+      if ((cause as { code?: string }).code === 'SQLITE_BUSY') return false;
+      throw new StoreError(`store ${this.path}`, `cannot begin: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  /** True while a group is open (SQLite itself ends one after some failures: a full disk, an I/O error). */
+  get inGroup(): boolean {
+    return this.db.inTransaction;
+  }
+
+  /** Commits the group; on failure nothing of it is stored. */
+  endGroup(): void {
+    if (!this.db.inTransaction) return;
+    try {
+      this.db.exec('COMMIT');
+    } catch (cause) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw new StoreError(`store ${this.path}`, `cannot commit: ${(cause as Error).message}`, { cause });
+    }
+  }
+
   /** Closes the database; it cannot be used afterwards. */
   close(): void {
     if (this.db.open) this.db.close();

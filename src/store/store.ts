@@ -75,6 +75,24 @@ export class Store {
     return this.db.path;
   }
 
+  /**
+   * Batch ingest: the dumps stored until `endGroup` share one transaction (each is still all or
+   * nothing, as a savepoint). False when the store stayed busy: each dump then takes its own.
+   */
+  beginGroup(): boolean {
+    return this.db.beginGroup();
+  }
+
+  /** Whether the group is still open; SQLite ends one itself after some failures, and then nothing of it was stored. */
+  get inGroup(): boolean {
+    return this.db.inGroup;
+  }
+
+  /** Commits the group (a StoreError when that fails: nothing of the group is stored). */
+  endGroup(): void {
+    this.db.endGroup();
+  }
+
   /** Closes the database; the store cannot be used afterwards. */
   close(): void {
     this.db.close();

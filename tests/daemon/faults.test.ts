@@ -101,6 +101,39 @@ describe('faults that could lose or hide data', () => {
     expect(counts.items).toBe(20 + 60);
   });
 
+  it('an ingest that cannot get the store stores nothing, says which files to run again, and a re-run stores them once', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'in'));
+    for (const [name, text] of redumpSeries(12)) writeFileSync(join(dir, 'in', name), text);
+    writeFileSync(join(dir, 'c.json'), JSON.stringify({ store: { path: 'db', busyTimeoutMs: 50 }, feeds: { dir: 'feeds' } }));
+    expect(cli(['ingest', '--config', 'c.json', join(dir, 'in', '000.txt')], dir).code).toBe(0);
+    // Another writer holds the store for the whole run: the group cannot begin, nor can any dump's own turn come.
+    const other = new Database(join(dir, 'db'));
+    other.exec('BEGIN EXCLUSIVE');
+    const blocked = cli(['ingest', '--config', 'c.json', '--json', 'in'], dir);
+    other.exec('ROLLBACK');
+    other.close();
+    expect(blocked.code).toBe(1);
+    // The feeds of what is stored are written; only their mark could not be saved.
+    expect(blocked.stderr).toContain('warning: feeds written but not marked as written');
+    const files = (JSON.parse(blocked.stdout) as { files: { file: string; error: string | null; duplicate?: boolean }[] }).files;
+    const refused = files.filter((f) => f.error?.startsWith('not stored: '));
+    // 000.txt was stored before: a duplicate, read-only.
+    expect(refused.map((f) => f.file.split('/').pop())).toEqual(
+      redumpSeries(12)
+        .slice(1)
+        .map(([name]) => name),
+    );
+    expect(refused.every((f) => f.error!.endsWith('; run again for this file'))).toBe(true);
+    expect(JSON.parse(cli(['status', '--config', 'c.json', '--json'], dir).stdout).counts.dumps).toBe(1);
+
+    const again = cli(['ingest', '--config', 'c.json', '--json', 'in'], dir);
+    expect(again.code).toBe(0);
+    const counts = JSON.parse(cli(['status', '--config', 'c.json', '--json'], dir).stdout).counts;
+    expect(counts.dumps).toBe(12);
+    expect(counts.items).toBe(20 + 12);
+  });
+
   it('`ingest | head -1`: a closed pipe stops no work; every dump is stored and the feeds are written', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'in'));
