@@ -84,16 +84,16 @@ export class Db {
 
   /**
    * Opens a transaction that the writes until `endGroup` join, each as a savepoint of its own: one
-   * commit for many dumps. False when another writer kept the store busy for `store.busyTimeoutMs`
-   * (the writes then take their own transactions, and their own turns).
+   * commit for many dumps. False when it cannot begin (another writer kept the store busy for
+   * `store.busyTimeoutMs`, or the store cannot be written): each write then takes its own transaction,
+   * its own turn, and reports its own failure.
    */
   beginGroup(): boolean {
     try {
       this.db.exec('BEGIN IMMEDIATE');
       return true;
-    } catch (cause) {
-      if ((cause as { code?: string }).code === 'SQLITE_BUSY') return false;
-      throw new StoreError(`store ${this.path}`, `cannot begin: ${(cause as Error).message}`, { cause });
+    } catch {
+      return false;
     }
   }
 

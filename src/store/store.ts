@@ -77,7 +77,7 @@ export class Store {
 
   /**
    * Batch ingest: the dumps stored until `endGroup` share one transaction (each is still all or
-   * nothing, as a savepoint). False when the store stayed busy: each dump then takes its own.
+   * nothing, as a savepoint). False when it cannot begin (a busy store): each dump then takes its own.
    */
   beginGroup(): boolean {
     return this.db.beginGroup();
