@@ -73,8 +73,7 @@ export function parseDateLine(block: string): DateParse {
   if (m) {
     const date = isoDate(Number(m[3]), MONTHS[m[2]!.toLowerCase()]!, Number(m[1]));
     if (date === null) return { kind: 'invalid', reason: `"${block}" is not a real date` };
-    const tail = m[4];
-    return { kind: 'date', value: { date, endDate: null, location: placeOf(tail), comma: tail !== undefined } };
+    return dateFound(date, null, m[4]);
   }
   const r = RANGE_RE.exec(block);
   if (!r) return NOT_A_DATE;
@@ -86,13 +85,13 @@ export function parseDateLine(block: string): DateParse {
   const startYear = r[3] ? Number(r[3]) : startMonth > endMonth ? endYear - 1 : endYear;
   const start = isoDate(startYear, startMonth, Number(r[1]));
   if (start === null || end === null || start >= end) return { kind: 'invalid', reason: `"${block}" is not a real date range` };
-  const tail = r[7];
-  return { kind: 'date', value: { date: start, endDate: end, location: placeOf(tail), comma: tail !== undefined } };
+  return dateFound(start, end, r[7]);
 }
 
-function placeOf(tail: string | undefined): string | null {
+/** A date line read, with `tail` what follows the year's comma (the place), undefined without a comma. */
+function dateFound(date: string, endDate: string | null, tail: string | undefined): DateParse {
   const place = tail?.trim();
-  return place ? place : null;
+  return { kind: 'date', value: { date, endDate, location: place ? place : null, comma: tail !== undefined } };
 }
 
 /** `YYYY-MM-DD`, or null when there is no such day. */

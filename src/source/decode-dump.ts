@@ -85,10 +85,9 @@ const CONTROL_BYTES = Array.from({ length: 0x20 }, (_, b) => b).filter(
 function assertNotBinary(bytes: Uint8Array, file: string): void {
   const sample = bytes.subarray(0, 64 * 1024);
   if (sample.indexOf(0) !== -1) throw new ParseError(file, 'binary file (contains NUL bytes), not a text dump', 'binary');
-  // One native scan per control character (tab, LF, CR and form feed are ordinary in text): text has
-  // none or few, so this is several times faster than a loop over every byte.
-  // A stray control character is stripped by the parser; many of them (more than 8 and 1 %) mean
-  // this is not text.
+  // A stray control character is stripped by the parser; many of them (more than 8 and 1 %) mean this
+  // is not text. Counted with one native scan per control byte (tab, LF, CR and form feed are ordinary
+  // text): text has none or few, so this is several times faster than a loop over every byte.
   const most = Math.max(8, sample.length * 0.01);
   let control = 0;
   for (const code of CONTROL_BYTES) {

@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../cli/run-cli.js';
 import { FIXTURES, read, redumpSeries, seedFiles, tempDir } from '../helpers.js';
-import { processed, rejected, watchProcesses, type WatchProcess, writeWatchConfig } from './watch-process.js';
+import { processed, rejected, watchProcesses, type LogLine, type WatchProcess, writeWatchConfig } from './watch-process.js';
 
 const watchProcess = watchProcesses();
 
@@ -77,12 +77,13 @@ describe('dumpfeed watch', () => {
     const { dir, inbox } = setup();
     // A long-running inbox: hundreds of dumps already handled and left in place.
     for (let i = 0; i < 400; i++) writeFileSync(join(inbox, `old-${String(i).padStart(4, '0')}.txt`), seeds[i % seeds.length]!.text);
+    const handled = (l: LogLine) => l.event === 'dump-processed' || l.event === 'dump-duplicate';
     const w = startWatch(dir);
     await w.waitFor((l) => l.event === 'watching');
-    await w.waitFor((l) => l.event === 'dump-processed' || l.event === 'dump-duplicate', 400);
+    await w.waitFor(handled, 400);
     const before = inotifyWatches(w.pid);
     for (let i = 0; i < 20; i++) dropAtomically(inbox, `new-${String(i).padStart(2, '0')}.txt`, seeds[i % seeds.length]!.text);
-    await w.waitFor((l) => (l.event === 'dump-processed' || l.event === 'dump-duplicate') && l.file!.includes('/new-'), 20);
+    await w.waitFor((l) => handled(l) && l.file!.includes('/new-'), 20);
     // The inbox and the config file: not one watch per file, as a watcher that tracks each file keeps.
     expect(before).toBeGreaterThan(0);
     expect(before).toBeLessThanOrEqual(4);
