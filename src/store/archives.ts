@@ -26,4 +26,18 @@ export class Archives {
         .run(topicId, page, firstId, lastId),
     );
   }
+
+  /** What the last complete feeds write recorded of the archive folder at `path` (see writeFeeds). */
+  folderMark(path: string): string | undefined {
+    return (this.db.sql(`SELECT mark FROM archive_folders WHERE path = ?`).get(path) as { mark: string } | undefined)?.mark;
+  }
+
+  /** Records the archive folder's mark after a complete feeds write. */
+  setFolderMark(path: string, mark: string): void {
+    this.db.write('archive folder', () =>
+      this.db
+        .sql(`INSERT INTO archive_folders (path, mark) VALUES (?, ?) ON CONFLICT (path) DO UPDATE SET mark = excluded.mark`)
+        .run(path, mark),
+    );
+  }
 }

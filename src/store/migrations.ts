@@ -195,4 +195,12 @@ export const MIGRATIONS: readonly string[] = [
     via     TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  `
+  -- The archive folder as the last complete feeds write left it (its modification time): while it is
+  -- the same, every recorded archive page is there, and a run need not list thousands of files.
+  CREATE TABLE archive_folders (
+    path TEXT PRIMARY KEY,
+    mark TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

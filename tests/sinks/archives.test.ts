@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -76,6 +76,58 @@ describe('RFC 5005 archived feeds', () => {
     await ingestPaths(ctx, [join(ctx.dir, 'same.txt')]);
     expect(read(join(dir, 'archive', 'press-releases-1.atom'))).toBe(snapshot[0]);
     expect(snapshot[0]).toContain('<?xml-stylesheet href="../feed.xsl" type="text/xsl"?>');
+  });
+
+  it('writes every current feed before the first archive page when the feeds folder is new, and the same pages as before', async () => {
+    const ctx = testContext({ feeds: { length: 20 } });
+    const series = redumpSeries(120);
+    const dumps = series.map(([n, t], i) => writeDump(ctx.dir, n, t, new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString()));
+    await ingestPaths(ctx, dumps);
+    const dir = ctx.config.feeds.dir;
+    const files = (d: string) =>
+      Object.fromEntries(
+        readdirSync(d, { withFileTypes: true }).flatMap((f) => (f.isFile() ? [[f.name, readFileSync(join(d, f.name), 'utf8')]] : [])),
+      );
+    const pages = files(join(dir, 'archive'));
+    const feeds = files(dir);
+    expect(Object.keys(pages)).toHaveLength(7);
+
+    // The folder is lost: the next run writes it all again, the subscription feeds, "all" and the
+    // lists first, then the seven archive pages, each exactly as before.
+    rmSync(dir, { recursive: true });
+    const again = await ingestPaths(ctx, [dumps.at(-1)!]);
+    const order = again.feeds.written.map((p) => p.slice(dir.length + 1));
+    const firstPage = order.findIndex((f) => f.startsWith('archive/'));
+    expect(order.slice(firstPage)).toEqual(
+      Object.keys(pages)
+        .map((f) => `archive/${f}`)
+        .sort((a, b) => a.localeCompare(b, 'en', { numeric: true })),
+    );
+    expect(order.slice(0, firstPage).sort()).toEqual(Object.keys(feeds).sort());
+    expect(files(join(dir, 'archive'))).toEqual(pages);
+  });
+
+  it('lists the archive folder only when it changed since the last complete write', async () => {
+    const ctx = testContext({ feeds: { length: 20 } });
+    const dumps = redumpSeries(60).map(([n, t], i) => writeDump(ctx.dir, n, t, new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString()));
+    await ingestPaths(ctx, dumps.slice(0, 50));
+    const archive = join(ctx.config.feeds.dir, 'archive');
+    const page = join(archive, 'press-releases-1.atom');
+    const content = read(page);
+    // A page removed behind the folder's back (its modification time put back as the last write left
+    // it): the store says every page is there, and the run does not look.
+    const when = new Date('2026-01-01T00:00:00Z');
+    utimesSync(archive, when, when);
+    await ingestPaths(ctx, [dumps[49]!]); // already stored: nothing to write, and the folder's time is recorded
+    rmSync(page);
+    utimesSync(archive, when, when);
+    await ingestPaths(ctx, dumps.slice(50, 55));
+    expect(existsSync(page)).toBe(false);
+    // The same removal seen by the folder (any file added, removed or renamed in it): listed, written again.
+    writeFileSync(join(archive, 'stray'), '');
+    rmSync(join(archive, 'stray'));
+    await ingestPaths(ctx, dumps.slice(55));
+    expect(read(page)).toBe(content);
   });
 });
 

@@ -1,8 +1,9 @@
-import { mkdir, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { Config } from '../../config/schema.js';
 import { SinkError } from '../../errors.js';
 import type { StoredItem, StoredTopic } from '../../model.js';
+import type { ArchivePage } from '../../store/archives.js';
 import type { Store } from '../../store/store.js';
 import { allFeedView, customFeedView, topicFeedView, type FeedView } from './feed-view.js';
 import { topicIdentity, topicSettings } from '../../catalog/topics.js';
@@ -17,21 +18,21 @@ interface History {
   tail: StoredItem[];
 }
 
+/** A topic's RFC 5005 archive pages: those the store records, then those that have filled since. */
+interface ArchivePlan {
+  topic: StoredTopic;
+  pages: ArchivePage[];
+  /** How many of `pages` the store records. */
+  known: number;
+}
+
 /**
- * Writes a topic's RFC 5005 archive pages (Atom): its items in arrival order, `feeds.length` a page,
- * each page written once when it fills (and the one before it again, to gain its `next-archive`
- * link). Each page's item range is recorded, so a later change of `feeds.length` only sizes new pages.
- * The items not yet in a full page are fewer than `feeds.length`, the newest arrivals: the current
- * feed holds them. Every full page whose file is not in `present` (the archive folder's listing) is
- * written again.
+ * A topic's RFC 5005 archive pages (Atom): its items in arrival order, `feeds.length` a page. Each
+ * page's item range is recorded once it is written, so a later change of `feeds.length` only sizes
+ * new pages. The items not yet in a full page are fewer than `feeds.length`, the newest arrivals: the
+ * current feed holds them.
  */
-async function writeArchives(
-  store: Store,
-  config: Config,
-  topic: StoredTopic,
-  present: ReadonlySet<string>,
-  put: (name: string, content: string) => Promise<void>,
-): Promise<History> {
+function planArchives(store: Store, config: Config, topic: StoredTopic): { plan: ArchivePlan; history: History } {
   const size = config.feeds.length;
   const pages = store.archives.pages(topic.id);
   const known = pages.length;
@@ -41,6 +42,23 @@ async function writeArchives(
     last = items[items.length - 1]!.rowId;
     pages.push({ page: pages.length + 1, firstId: items[0]!.rowId, lastId: last });
   }
+  const tail = store.items.arrivedAfter(topic.id, pages.at(-1)?.lastId ?? 0, size);
+  return { plan: { topic, pages, known }, history: { pages: pages.length, tail } };
+}
+
+/**
+ * Writes the archive pages a plan needs: each new page once (and the one before the first new page
+ * again, to gain its `next-archive` link), recording each once it is written, and every recorded page
+ * whose file is not in `archived` (the archive folder's listing, when it was listed). One page at a time: memory stays
+ * bounded however many pages a first run writes.
+ */
+async function writeArchives(
+  store: Store,
+  config: Config,
+  { topic, pages, known }: ArchivePlan,
+  archived: ReadonlySet<string> | null,
+  put: (name: string, content: string) => Promise<void>,
+): Promise<void> {
   const slug = topicIdentity(config, topic).slug;
   const name = (page: number) => `archive/${slug}-${page}.atom`;
   const render = async (i: number) => {
@@ -48,14 +66,12 @@ async function writeArchives(
     const items = store.items.inRange(topic.id, p.firstId, p.lastId).reverse();
     await put(name(p.page), renderFeed(archiveView(config, topic, p.page, pages.length, items)).atom);
   };
-  // The page before the new ones gains its next-archive link; then the new pages, each recorded once written.
   if (pages.length > known && known > 0) await render(known - 1);
   for (let i = known; i < pages.length; i++) {
     await render(i);
     store.archives.add(topic.id, pages[i]!.page, pages[i]!.firstId, pages[i]!.lastId);
   }
-  for (let i = 0; i < known; i++) if (!present.has(name(pages[i]!.page))) await render(i);
-  return { pages: pages.length, tail: store.items.arrivedAfter(topic.id, pages.at(-1)?.lastId ?? 0, size) };
+  if (archived) for (let i = 0; i < known; i++) if (!archived.has(`${slug}-${pages[i]!.page}.atom`)) await render(i);
 }
 
 /** The subscription feed: the newest entries, plus any not yet in a full archive page, and a link to the archives. */
@@ -90,11 +106,33 @@ function archiveView(config: Config, topic: StoredTopic, page: number, pages: nu
   };
 }
 
-/** Whether a topic's feed files and every archive page the store records are in the listing. */
-function filesPresent(store: Store, config: Config, topic: StoredTopic, present: ReadonlySet<string>): boolean {
+/**
+ * Whether a topic's feed files are in the feeds folder's listing, and, when the archive folder was
+ * listed (`archived`), every archive page the store records for it.
+ */
+function filesPresent(
+  store: Store,
+  config: Config,
+  topic: StoredTopic,
+  present: ReadonlySet<string>,
+  archived: ReadonlySet<string> | null,
+): boolean {
   const slug = topicIdentity(config, topic).slug;
   if (!['atom', 'rss', 'json'].every((ext) => present.has(`${slug}.${ext}`))) return false;
-  return store.archives.pages(topic.id).every((p) => present.has(`archive/${slug}-${p.page}.atom`));
+  return archived === null || store.archives.pages(topic.id).every((p) => archived.has(`${slug}-${p.page}.atom`));
+}
+
+/**
+ * A folder's modification time (nanoseconds), which any file added, removed or renamed in it moves
+ * on; `missing` when there is no such folder.
+ */
+async function folderMark(dir: string): Promise<string> {
+  try {
+    return String((await stat(dir, { bigint: true })).mtimeNs);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    throw new SinkError(`feeds ${dir}`, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+  }
 }
 
 /** The names in a folder; none when it does not exist (yet). */
@@ -147,15 +185,24 @@ export async function writeFeeds(store: Store, config: Config, topicIds?: Iterab
   } catch (cause) {
     throw new SinkError(`feeds ${dir}`, `cannot create folder: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
   }
-  // What is on disk, in two listings (not a look-up per file): a topic whose files were removed is
-  // written again although nothing changed.
-  const present = new Set([...(await listFolder(dir)), ...(await listFolder(join(dir, 'archive'))).map((f) => `archive/${f}`)]);
+  // What is on disk (a listing, not a look-up per file): a topic whose files were removed is written
+  // again although nothing changed. The archive folder (a page per `feeds.length` items: 20,000 files
+  // for a million) is listed only when it changed since the last complete write; until then every
+  // page the store records is there.
+  const present = new Set(await listFolder(dir));
+  const archiveDir = resolve(dir, 'archive');
+  const mark = await folderMark(archiveDir);
+  const archived = mark !== 'missing' && mark === store.archives.folderMark(archiveDir) ? null : new Set(await listFolder(archiveDir));
   // A hidden page has no feeds of its own; its items still reach "all" and custom topics.
   const shown = topics.filter((t) => !topicSettings(config, t).hidden);
+  // The subscription feeds first, then the archive pages: a first run on a long history (thousands of
+  // pages) has every current feed out before its first archive page.
+  const plans: ArchivePlan[] = [];
   for (const topic of shown) {
-    if (wanted && !wanted.has(topic.id) && filesPresent(store, config, topic, present)) continue;
-    const history = await writeArchives(store, config, topic, present, put);
+    if (wanted && !wanted.has(topic.id) && filesPresent(store, config, topic, present, archived)) continue;
+    const { plan, history } = planArchives(store, config, topic);
     await putFeed(subscriptionView(config, topic, store.items.newest(topic.id, config.feeds.length), history));
+    plans.push(plan);
   }
   // Custom topics are few and cheap to render: all of them, every time; unchanged files stay as they are.
   const custom = store.customTopics;
@@ -180,5 +227,8 @@ export async function writeFeeds(store: Store, config: Config, topicIds?: Iterab
     }));
     if (customEntries.length > 0) await put('custom-topics.opml', renderOpml(`${config.feeds.title}: custom topics`, customEntries));
   }
+  for (const plan of plans) await writeArchives(store, config, plan, archived, put);
+  const after = await folderMark(archiveDir);
+  if (after !== store.archives.folderMark(archiveDir)) store.archives.setFolderMark(archiveDir, after);
   return report;
 }
