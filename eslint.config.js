@@ -16,4 +16,10 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  {
+    // The one CommonJS file (bin/package.json): it loads the bundled CLI (scripts/bundle-cli.mjs).
+    files: ['bin/dumpfeed.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );
