@@ -10,7 +10,7 @@ import { ingestPaths, processDump, type Context } from '../dist/pipeline.js';
 import { writeFeeds } from '../dist/sinks/feeds/write-feeds.js';
 import { Store } from '../dist/store/store.js';
 import { generateCorpus, writeCorpus } from './corpus.js';
-import { report } from './report.js';
+import { percentile, report } from './report.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'dumpfeed.js');
 
@@ -66,47 +66,106 @@ function floorIngest(paths: string[], dbPath: string): number {
 
 /**
  * Growth, as a cron `ingest` sees it: one re-dump stored and its topic's feeds and archive pages
- * written, with a small history against the same with a large one. The large store is filled through
- * the real pipeline with big dumps of other topics, so its indexes are real. Before the steady state,
- * the first start on that store with no feeds folder yet (every feed and archive page to write) is a
- * real `dumpfeed ingest` process, measured on its own: time and peak memory.
+ * written, with a small history against the same with a large one; in process (the pipeline's own
+ * time) and as whole `dumpfeed ingest` processes, interleaved with `node -e 0` (what the operator's
+ * cron runs). The large store is filled through the real pipeline with big dumps of other topics, so
+ * its indexes are real. Before the steady state, the first start on that store with no feeds folder
+ * yet (every feed and archive page to write) is a real `dumpfeed ingest` process, measured on its
+ * own: time and peak memory.
  */
-export async function benchGrowth(small: number, large: number, keep?: (dir: string) => Promise<void>): Promise<void> {
-  const perDump = async (history: number): Promise<number> => {
-    const dir = mkdtempSync(join(tmpdir(), 'dumpfeed-bench-'));
-    try {
-      const ctx = context(dir);
-      await fillStore(ctx, history, dir);
-      // The measured topic: 200 successive re-dumps of a 50-item page (about 600 new items: a dozen archive pages).
-      const corpus = writeCorpus(join(dir, 'redumps'), { topics: 1, dumps: 200, items: 50, seed: 99 });
-      const cron = async (path: string): Promise<void> => {
-        const { topicId } = await processDump(ctx, path);
-        await writeFeeds(ctx.store, ctx.config, topicId === null ? [] : [topicId]);
-      };
-      if (history === large) {
-        ctx.store.close();
-        await firstStart(dir, corpus[0]!, history);
-        ctx.store = Store.open(ctx.config.store.path);
-      } else {
-        await writeFeeds(ctx.store, ctx.config);
-        await cron(corpus[0]!);
-      }
-      for (const p of corpus.slice(1, 20)) await cron(p); // warm-up: the page's own history
+export async function benchGrowth(small: number, large: number, rounds: number, keep?: (dir: string) => Promise<void>): Promise<void> {
+  const stores: GrowthStore[] = [];
+  try {
+    stores.push(await growthStore(small, rounds, false));
+    stores.push(await growthStore(large, rounds, true));
+    const [a, b] = stores as [GrowthStore, GrowthStore];
+    // The measured topic's own history first (warm-up), then 180 re-dumps timed.
+    const perDump = async ({ ctx, dumps }: GrowthStore): Promise<number> => {
+      for (const p of dumps.slice(1, 20)) await cron(ctx, p);
       const t0 = performance.now();
-      for (const p of corpus.slice(20)) await cron(p);
-      const ms = (performance.now() - t0) / (corpus.length - 20);
-      ctx.store.close();
-      if (keep && history === large) await keep(dir);
-      return ms;
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+      for (const p of dumps.slice(20, REDUMPS)) await cron(ctx, p);
+      return (performance.now() - t0) / (REDUMPS - 20);
+    };
+    const msA = await perDump(a);
+    const msB = await perDump(b);
+    const n = (items: number): string => items.toLocaleString('en');
+    report(`growth: ms per re-dump + its feeds, ${n(small)} items stored`, msA, 'ms', 'the reference');
+    report(`growth: ms per re-dump + its feeds, ${n(large)} items stored`, msB, 'ms', '');
+    report('growth: ratio large / small', msB / msA, 'x', 'target <= 1.05');
+
+    // The same as the operator's cron job: one process a dump, the next re-dump of the page each round.
+    for (const s of stores) s.ctx.store.close();
+    const samples = { node: [] as number[], a: [] as number[], b: [] as number[] };
+    for (let i = 0; i <= rounds; i++) {
+      const timed = (args: string[], cwd: string): number => {
+        const t0 = performance.now();
+        const r = spawnSync(process.execPath, args, { cwd, encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
+        return performance.now() - t0;
+      };
+      const ingest = (s: GrowthStore): number => timed([BIN, 'ingest', '--config', 'cron.json', s.dumps[REDUMPS + i]!], s.dir);
+      const round = { node: timed(['-e', '0'], a.dir), a: ingest(a), b: ingest(b) };
+      // Round 0 warms the file system cache and moves the feeds to the process's config.
+      if (i > 0) for (const k of ['node', 'a', 'b'] as const) samples[k].push(round[k]);
     }
-  };
-  const a = await perDump(small);
-  const b = await perDump(large);
-  report(`growth: ms per re-dump + its feeds, ${small.toLocaleString('en')} items stored`, a, 'ms', 'the reference');
-  report(`growth: ms per re-dump + its feeds, ${large.toLocaleString('en')} items stored`, b, 'ms', '');
-  report('growth: ratio large / small', b / a, 'x', 'target <= 1.05');
+    const node = percentile(samples.node, 50);
+    const procA = percentile(samples.a, 50);
+    const procB = percentile(samples.b, 50);
+    report(`growth: cron ingest process, ${n(small)} items stored`, procA, 'ms', `median of ${rounds}; node -e 0: ${node.toFixed(1)} ms`);
+    report(`growth: cron ingest process, ${n(large)} items stored`, procB, 'ms', `median of ${rounds}`);
+    report('growth: cron ingest process, ratio large / small', procB / procA, 'x', 'target <= 1.05');
+    if (keep) await keep(b.dir);
+  } finally {
+    for (const s of stores) {
+      s.ctx.store.close(); // a second close does nothing
+      rmSync(s.dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Re-dumps of the measured page timed in process; the cron processes take the ones after. */
+const REDUMPS = 200;
+
+interface GrowthStore {
+  dir: string;
+  ctx: Context;
+  /** Successive dumps of one 50-item page (about 3 new items each: a dozen archive pages over the run). */
+  dumps: string[];
+}
+
+/** One re-dump stored and its topic's feeds written, as `ingest` does for a cron run. */
+async function cron(ctx: Context, path: string): Promise<void> {
+  const { topicId } = await processDump(ctx, path);
+  await writeFeeds(ctx.store, ctx.config, topicId === null ? [] : [topicId]);
+}
+
+/**
+ * A store with `items` items of history and its feeds written: a large one by a first `dumpfeed
+ * ingest` on a missing feeds folder (measured), a small one in process. Holds `cron.json`, the config
+ * of the cron processes.
+ */
+async function growthStore(items: number, rounds: number, large: boolean): Promise<GrowthStore> {
+  const dir = mkdtempSync(join(tmpdir(), 'dumpfeed-bench-'));
+  const ctx = context(dir);
+  const store: GrowthStore = { dir, ctx, dumps: [] };
+  try {
+    await fillStore(ctx, items, dir);
+    store.dumps = writeCorpus(join(dir, 'redumps'), { topics: 1, dumps: REDUMPS + rounds + 1, items: 50, seed: 99 });
+    writeFileSync(join(dir, 'cron.json'), JSON.stringify({ store: { path: 'state.db' }, feeds: { dir: 'feeds' } }));
+    if (large) {
+      ctx.store.close();
+      await firstStart(dir, store.dumps[0]!, items);
+      ctx.store = Store.open(ctx.config.store.path);
+    } else {
+      await writeFeeds(ctx.store, ctx.config);
+      await cron(ctx, store.dumps[0]!);
+    }
+    return store;
+  } catch (error) {
+    ctx.store.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 /**
@@ -115,11 +174,10 @@ export async function benchGrowth(small: number, large: number, keep?: (dir: str
  * it wrote.
  */
 async function firstStart(dir: string, dump: string, items: number): Promise<void> {
-  writeFileSync(join(dir, 'first.json'), JSON.stringify({ store: { path: 'state.db' }, feeds: { dir: 'feeds' } }));
   const hook = join(dir, 'maxrss.mjs');
   writeFileSync(hook, "process.on('exit', () => process.stderr.write(`maxrss ${process.resourceUsage().maxRSS}\\n`));\n");
   const t0 = performance.now();
-  const child = spawnSync(process.execPath, ['--import', pathToFileURL(hook).href, BIN, 'ingest', '--config', 'first.json', dump], {
+  const child = spawnSync(process.execPath, ['--import', pathToFileURL(hook).href, BIN, 'ingest', '--config', 'cron.json', dump], {
     cwd: dir,
     encoding: 'utf8',
   });

@@ -23,7 +23,7 @@ if (want('parse')) benchParse(quick ? 500 : 20_000, quick ? 5 : 41);
 if (want('ingest')) await benchBatchIngest(quick ? 2 : 20, quick ? 10 : 500, 50);
 // The large growth store is then used for the daemon's peak memory.
 const large = quick ? 5_000 : 1_000_000;
-if (want('growth')) await benchGrowth(1_000, large, (dir) => benchWatchRss(dir, large, quick ? 5 : 50));
+if (want('growth')) await benchGrowth(1_000, large, quick ? 3 : 15, (dir) => benchWatchRss(dir, large, quick ? 5 : 50));
 if (want('feeds')) await benchFeedWrite();
 if (want('watch')) await benchWatchLatency(quick ? 10 : 200);
 if (want('http')) await benchHttp(quick ? 2_000 : 100_000, quick ? 1 : 5);

@@ -150,9 +150,9 @@ export class Daemon {
     this.rebuildCustomTopics();
     // A writer killed mid-write leaves a temporary file behind; feeds may be behind the store if the
     // last run was killed between the two.
-    const stale = await removeStaleTempFiles(this.config.feeds.dir);
-    if (stale > 0)
-      this.log.info({ event: 'temp-files-removed', files: stale }, 'removed temporary files a killed run left in the feeds folder');
+    const { removed } = await removeStaleTempFiles(this.config.feeds.dir);
+    if (removed > 0)
+      this.log.info({ event: 'temp-files-removed', files: removed }, 'removed temporary files a killed run left in the feeds folder');
     await this.feeds.write(this.ctx, true);
 
     this.inboxWatcher = await watchInbox(

@@ -129,6 +129,22 @@ describe('RFC 5005 archived feeds', () => {
     await ingestPaths(ctx, dumps.slice(55));
     expect(read(page)).toBe(content);
   });
+
+  it("removes a killed writer's temporary page once it is old, listing the folder until then", async () => {
+    const ctx = testContext({ feeds: { length: 20 } });
+    const dumps = redumpSeries(55).map(([n, t], i) => writeDump(ctx.dir, n, t, new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString()));
+    await ingestPaths(ctx, dumps.slice(0, 50));
+    const temp = join(ctx.config.feeds.dir, 'archive', '.press-releases-9.atom.0badc0de.tmp');
+    // Just written (the writer may be at work in another process): kept, and the folder not marked as seen.
+    writeFileSync(temp, '<feed');
+    await ingestPaths(ctx, dumps.slice(50));
+    expect(existsSync(temp)).toBe(true);
+    // An hour old, with nothing else moved in the folder: this run looks again and removes it.
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(temp, hourAgo, hourAgo);
+    await ingestPaths(ctx, [dumps[54]!]); // already stored: nothing to write
+    expect(existsSync(temp)).toBe(false);
+  });
 });
 
 describe('WebSub', () => {

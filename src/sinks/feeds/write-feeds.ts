@@ -10,7 +10,7 @@ import { topicIdentity, topicSettings } from '../../catalog/topics.js';
 import { renderFeed } from './render-feeds.js';
 import { FEED_XSL } from './feed-xsl.js';
 import { renderOpml } from './render-opml.js';
-import { writeFileIfChanged } from './write-file.js';
+import { removeStaleTempFiles, writeFileIfChanged } from './write-file.js';
 
 interface History {
   pages: number;
@@ -193,6 +193,9 @@ export async function writeFeeds(store: Store, config: Config, topicIds?: Iterab
   const archiveDir = resolve(dir, 'archive');
   const mark = await folderMark(archiveDir);
   const archived = mark !== 'missing' && mark === store.archives.folderMark(archiveDir) ? null : new Set(await listFolder(archiveDir));
+  // A writer killed mid-page left a temporary file, which moved the folder's time on: it is listed, and
+  // the file removed once old enough. While one is left the mark is not recorded, so the next run looks again.
+  const settled = archived === null || (await removeStaleTempFiles(archiveDir, { names: archived })).left === 0;
   // A hidden page has no feeds of its own; its items still reach "all" and custom topics.
   const shown = topics.filter((t) => !topicSettings(config, t).hidden);
   // The subscription feeds first, then the archive pages: a first run on a long history (thousands of
@@ -228,7 +231,9 @@ export async function writeFeeds(store: Store, config: Config, topicIds?: Iterab
     if (customEntries.length > 0) await put('custom-topics.opml', renderOpml(`${config.feeds.title}: custom topics`, customEntries));
   }
   for (const plan of plans) await writeArchives(store, config, plan, archived, put);
-  const after = await folderMark(archiveDir);
-  if (after !== store.archives.folderMark(archiveDir)) store.archives.setFolderMark(archiveDir, after);
+  if (settled) {
+    const after = await folderMark(archiveDir);
+    if (after !== store.archives.folderMark(archiveDir)) store.archives.setFolderMark(archiveDir, after);
+  }
   return report;
 }

@@ -27,22 +27,30 @@ export async function writeFileIfChanged(path: string, content: string): Promise
 const TEMP_NAME = /^\..+\.[0-9a-f]{8}\.tmp$/;
 
 /**
- * Removes the temporary files a killed writer left in `dir` and its sub-folders (`.all.atom.1a2b3c4d.tmp`).
- * Only files older than `minAgeMs`: a writer at work in another process keeps its own. Returns how many.
+ * Removes the temporary files a killed writer left in the folder `dir` (`.all.atom.1a2b3c4d.tmp`):
+ * only those older than `minAgeMs`, as a writer at work in another process keeps its own. `names` is
+ * the folder's listing when the caller has one. Returns how many were removed and how many are left.
+ * Sub-folders are not looked into: writeFeeds sweeps the archive folder when it lists it (20,000 pages
+ * for a million items: listed on every run, that was most of what a cron ingest cost with a long history).
  */
-export async function removeStaleTempFiles(dir: string, minAgeMs = 60_000, now = Date.now()): Promise<number> {
-  let removed = 0;
-  let entries;
+export async function removeStaleTempFiles(
+  dir: string,
+  { names, minAgeMs = 60_000, now = Date.now() }: { names?: Iterable<string>; minAgeMs?: number; now?: number } = {},
+): Promise<{ removed: number; left: number }> {
+  const found = { removed: 0, left: 0 };
+  let listing: Iterable<string>;
   try {
-    entries = await readdir(dir, { withFileTypes: true, recursive: true });
+    listing = names ?? (await readdir(dir));
   } catch {
-    return 0;
+    return found;
   }
-  for (const entry of entries) {
-    if (!entry.isFile() || !TEMP_NAME.test(entry.name)) continue;
-    const path = join(entry.parentPath, entry.name);
+  for (const name of listing) {
+    if (!TEMP_NAME.test(name)) continue;
+    const path = join(dir, name);
     const info = await stat(path).catch(() => null);
-    if (info && now - info.mtimeMs >= minAgeMs && (await unlink(path).then(() => true, () => false))) removed++;
+    if (!info?.isFile()) continue;
+    if (now - info.mtimeMs >= minAgeMs && (await unlink(path).then(() => true, () => false))) found.removed++;
+    else found.left++;
   }
-  return removed;
+  return found;
 }
