@@ -60,16 +60,26 @@ async function load(url: string, path: string, connections: number, ms: number):
  */
 export async function benchHttp(items: number, seconds: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'dumpfeed-bench-'));
-  const children: ChildProcess[] = [];
   try {
     const ctx = context(dir);
     await fillStore(ctx, items, dir);
     writeCorpus(join(dir, 'corpus'), { topics: 5, dumps: 3, items: 50, seed: 11 });
     await ingestPaths(ctx, [join(dir, 'corpus')]);
-    const feed = `/feeds/${ctx.store.topics.list()[0]!.slug}.atom`;
     ctx.store.close();
-    const serve = await startServer([BIN, 'serve', '--db', ctx.config.store.path, '--out', ctx.config.feeds.dir, '--port', '0'], dir);
+    await benchHttpOn(dir, items, seconds);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The same on a store already filled and closed: `state.db` and `feeds/` in `dir`, as bench/ingest.ts's `context` makes them. */
+export async function benchHttpOn(dir: string, items: number, seconds: number): Promise<void> {
+  const children: ChildProcess[] = [];
+  try {
+    const serve = await startServer([BIN, 'serve', '--db', join(dir, 'state.db'), '--out', join(dir, 'feeds'), '--port', '0'], dir);
     children.push(serve.child);
+    const topics = (await fetch(`${serve.url}/feeds/topics.opml`).then((r) => r.text())).match(/feeds\/[^"/]+\.atom/g)!;
+    const feed = `/${topics[0]!}`;
     for (const [path, connections] of [
       ['/', 1],
       ['/', 50],
@@ -100,6 +110,5 @@ export async function benchHttp(items: number, seconds: number): Promise<void> {
     }
   } finally {
     for (const child of children) child.kill();
-    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -3,14 +3,14 @@ import { benchBatchIngest, benchFeedWrite, benchGrowth } from './ingest.js';
 import { benchDigestBuild } from './digest-build.js';
 import { benchParse } from './parse-throughput.js';
 import { benchStartup } from './startup.js';
-import { benchHttp } from './http.js';
+import { benchHttp, benchHttpOn } from './http.js';
 import { benchWatchLatency } from './watch-latency.js';
 import { benchWatchRss } from './watch-rss.js';
 import { benchSoak } from './soak.js';
 
 /**
  * `npm run bench [-- --quick] [-- --only NAME]`: prints one figure per line with what it is compared
- * with. NAME: startup, parse, ingest, http, growth (with the daemon's peak memory), feeds, watch, digest. --quick runs small sizes (for the smoke test).
+ * with. NAME: startup, parse, ingest, http, growth (with the daemon's peak memory, and the web server on the large store when http is asked for too), feeds, watch, digest. --quick runs small sizes (for the smoke test).
  * `--only soak [--minutes N]` runs the daemon under drops, HTTP readers and digests for N minutes (default 15); it runs only when named.
  */
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' }, minutes: { type: 'string' } } });
@@ -21,12 +21,17 @@ process.stdout.write(`dumpfeed benchmarks on node ${process.version}, ${process.
 if (want('startup')) benchStartup(quick ? 3 : 21);
 if (want('parse')) benchParse(quick ? 500 : 20_000, quick ? 5 : 41);
 if (want('ingest')) await benchBatchIngest(quick ? 2 : 20, quick ? 10 : 500, 50);
-// The large growth store is then used for the daemon's peak memory.
+// The large growth store is then used for the daemon's peak memory and, with http, the web server at that size.
 const large = quick ? 5_000 : 1_000_000;
-if (want('growth')) await benchGrowth(1_000, large, quick ? 3 : 15, (dir) => benchWatchRss(dir, large, quick ? 5 : 50));
+const httpSeconds = quick ? 1 : 5;
+if (want('growth'))
+  await benchGrowth(1_000, large, quick ? 3 : 15, async (dir) => {
+    await benchWatchRss(dir, large, quick ? 5 : 50);
+    if (want('http')) await benchHttpOn(dir, large, httpSeconds);
+  });
 if (want('feeds')) await benchFeedWrite();
 if (want('watch')) await benchWatchLatency(quick ? 10 : 200);
-if (want('http')) await benchHttp(quick ? 2_000 : 100_000, quick ? 1 : 5);
+if (want('http')) await benchHttp(quick ? 2_000 : 100_000, httpSeconds);
 if (want('digest')) await benchDigestBuild(quick ? 200 : 10_000);
 if (values.only?.split(',').includes('soak')) {
   await benchSoak({
