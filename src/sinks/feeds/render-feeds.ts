@@ -30,7 +30,8 @@ export function xmlText(text: string): string {
 
 const q = (view: FeedView): string => view.query ?? '';
 
-function renderAtom(view: FeedView): string {
+/** The Atom document alone: archive pages are Atom only (RFC 5005), and a first run writes thousands. */
+export function renderAtom(view: FeedView): string {
   const x = xmlText;
   const ns = view.archive ? ' xmlns:fh="http://purl.org/syndication/history/1.0"' : '';
   // Archive pages live in archive/, one folder below the stylesheet.

@@ -7,7 +7,7 @@ import type { ArchivePage } from '../../store/archives.js';
 import type { Store } from '../../store/store.js';
 import { allFeedView, customFeedView, topicFeedView, type FeedView } from './feed-view.js';
 import { topicIdentity, topicSettings } from '../../catalog/topics.js';
-import { renderFeed } from './render-feeds.js';
+import { renderAtom, renderFeed } from './render-feeds.js';
 import { FEED_XSL } from './feed-xsl.js';
 import { renderOpml } from './render-opml.js';
 import { removeStaleTempFiles, writeFileIfChanged } from './write-file.js';
@@ -64,7 +64,7 @@ async function writeArchives(
   const render = async (i: number) => {
     const p = pages[i]!;
     const items = store.items.inRange(topic.id, p.firstId, p.lastId).reverse();
-    await put(name(p.page), renderFeed(archiveView(config, topic, p.page, pages.length, items)).atom);
+    await put(name(p.page), renderAtom(archiveView(config, topic, p.page, pages.length, items)));
   };
   if (pages.length > known && known > 0) await render(known - 1);
   for (let i = known; i < pages.length; i++) {
