@@ -50,18 +50,17 @@ export class Dumps {
 
   /**
    * Records a stored dump (inside its transaction) and returns its id; a rejected earlier delivery of
-   * the same bytes (e.g. before a config fix) is replaced. Undefined when these bytes were stored
-   * meanwhile by another process.
+   * the same bytes (e.g. before a config fix) is replaced by a new row, so the dump counts as stored
+   * now: digests and the feeds' mark take what came after a dump id, and the rejected row's id may be
+   * older than both. Undefined when these bytes were stored meanwhile by another process.
    */
   insertStored(meta: DumpMeta, topicId: number, dump: ParsedDump): number | undefined {
+    this.db.sql(`DELETE FROM dumps WHERE sha256 = ? AND status = 'rejected'`).run(meta.sha256);
     return (
       this.db
         .sql(
           `INSERT INTO dumps (sha256, file, written_at, processed_at, status, topic_id, item_count, warnings) VALUES (?, ?, ?, ?, 'ok', ?, ?, ?)
-           ON CONFLICT (sha256) DO UPDATE SET file = excluded.file, written_at = excluded.written_at, processed_at = excluded.processed_at,
-             status = 'ok', error_kind = NULL, error = NULL, topic_id = excluded.topic_id, item_count = excluded.item_count,
-             warnings = excluded.warnings
-           WHERE status = 'rejected' RETURNING id`,
+           ON CONFLICT (sha256) DO NOTHING RETURNING id`,
         )
         .get(
           meta.sha256,

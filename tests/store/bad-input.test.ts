@@ -81,11 +81,20 @@ describe('bad dumps', () => {
     const strict = testContext();
     const file = writeDump(strict.dir, 'latin1.txt', latin1);
     expect((await processDump(strict, file)).result.error).toMatch(/^not valid UTF-8/);
+    // Other dumps are stored meanwhile, and digests have gone out up to the last of them.
+    for (const f of seedFiles().slice(1, 3)) await processDump(strict, f);
+    const sentUpTo = strict.store.dumps.lastId();
     const fixed = { ...strict, config: { ...strict.config, source: { ...strict.config.source, encoding: 'windows-1252' as const } } };
     const { result } = await processDump(fixed, file);
     expect(result.error).toBeNull();
     expect(result.topic).toBe('Communiqués de presse');
     expect(strict.store.dumps.rejected()).toEqual([]);
+    // Stored as a dump after those (digests and feed marks read by dump id): its items are news for the next digest.
+    const firstSeen = strict.store.sqlite
+      .prepare('SELECT DISTINCT i.first_seen_dump AS id FROM items i JOIN topics t ON t.id = i.topic_id WHERE t.name = ?')
+      .all('Communiqués de presse');
+    expect(firstSeen).toEqual([{ id: strict.store.dumps.lastId() }]);
+    expect(strict.store.dumps.lastId()).toBeGreaterThan(sentUpTo);
   });
 });
 
