@@ -90,6 +90,18 @@ export class Items {
     ).map(toStoredItem);
   }
 
+  /**
+   * The row ids of a topic's items in arrival order, after item `afterId`, at most `limit`: where
+   * archive pages begin and end, read from the index alone (a first run on a million items reads no
+   * item to plan its 20,000 pages).
+   */
+  arrivalIds(topicId: number, afterId: number, limit: number): number[] {
+    return this.db
+      .sql(`SELECT id FROM items INDEXED BY items_arrival WHERE topic_id = ? AND id > ? ORDER BY id LIMIT ?`)
+      .pluck()
+      .all(topicId, afterId, limit) as number[];
+  }
+
   /** A topic's items with ids in a range, in arrival order. */
   inRange(topicId: number, firstId: number, lastId: number): StoredItem[] {
     return (

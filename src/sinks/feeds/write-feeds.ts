@@ -37,10 +37,10 @@ function planArchives(store: Store, config: Config, topic: StoredTopic): { plan:
   const pages = store.archives.pages(topic.id);
   const known = pages.length;
   for (let last = pages.at(-1)?.lastId ?? 0; ; ) {
-    const items = store.items.arrivedAfter(topic.id, last, size);
-    if (items.length < size) break;
-    last = items[items.length - 1]!.rowId;
-    pages.push({ page: pages.length + 1, firstId: items[0]!.rowId, lastId: last });
+    const ids = store.items.arrivalIds(topic.id, last, size);
+    if (ids.length < size) break;
+    last = ids[ids.length - 1]!;
+    pages.push({ page: pages.length + 1, firstId: ids[0]!, lastId: last });
   }
   const tail = store.items.arrivedAfter(topic.id, pages.at(-1)?.lastId ?? 0, size);
   return { plan: { topic, pages, known }, history: { pages: pages.length, tail } };
