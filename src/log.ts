@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type prettyModule from 'pino-pretty';
 
 /** Log levels, most verbose first. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -15,6 +16,10 @@ export function createLogger(level: LogLevel, readable = process.stdout.isTTY ==
   const options = { level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime };
   // NO_COLOR set to anything but the empty string turns colour off.
   const colorize = !env.NO_COLOR;
-  if (readable) return pino(options, pretty({ colorize, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
+  if (readable) {
+    // Loaded for a terminal only: a daemon under systemd logs JSON and does without it.
+    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof prettyModule;
+    return pino(options, pretty({ colorize, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
+  }
   return pino(options, pino.destination({ fd: 1, sync: true }));
 }
