@@ -95,16 +95,16 @@ export async function benchGrowth(small: number, large: number, rounds: number, 
 
     // The same as the operator's cron job: one process a dump, the next re-dump of the page each round.
     for (const s of stores) s.ctx.store.close();
+    const timed = (args: string[], cwd: string): number => {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, args, { cwd, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
+      return performance.now() - t0;
+    };
+    const ingest = (s: GrowthStore, i: number): number => timed([BIN, 'ingest', '--config', 'cron.json', s.dumps[REDUMPS + i]!], s.dir);
     const samples = { node: [] as number[], a: [] as number[], b: [] as number[] };
     for (let i = 0; i <= rounds; i++) {
-      const timed = (args: string[], cwd: string): number => {
-        const t0 = performance.now();
-        const r = spawnSync(process.execPath, args, { cwd, encoding: 'utf8' });
-        if (r.status !== 0) throw new Error(`${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
-        return performance.now() - t0;
-      };
-      const ingest = (s: GrowthStore): number => timed([BIN, 'ingest', '--config', 'cron.json', s.dumps[REDUMPS + i]!], s.dir);
-      const round = { node: timed(['-e', '0'], a.dir), a: ingest(a), b: ingest(b) };
+      const round = { node: timed(['-e', '0'], a.dir), a: ingest(a, i), b: ingest(b, i) };
       // Round 0 warms the file system cache and moves the feeds to the process's config.
       if (i > 0) for (const k of ['node', 'a', 'b'] as const) samples[k].push(round[k]);
     }
