@@ -25,6 +25,33 @@ export interface DigestCandidate extends ParsedItem {
   previous: ParsedItem | null;
 }
 
+/** A piece of message that the messages of several readers share; stored once. */
+export interface SharedPiece {
+  bytes: Buffer;
+}
+
+/**
+ * A composed message: the reader's own bytes and the shared pieces that go into them, each at a byte
+ * offset into the own bytes (ascending).
+ */
+export interface ComposedMessage {
+  own: Buffer;
+  pieces: { at: number; piece: SharedPiece }[];
+}
+
+/** The whole message: the own bytes with the pieces put in. */
+export function messageBytes({ own, pieces }: ComposedMessage): Buffer {
+  if (pieces.length === 0) return own;
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (const p of pieces) {
+    parts.push(own.subarray(from, p.at), p.piece.bytes);
+    from = p.at;
+  }
+  parts.push(own.subarray(from));
+  return Buffer.concat(parts);
+}
+
 /** A digest waiting to be sent (or retried). */
 export interface QueuedDigest {
   id: number;
@@ -65,6 +92,14 @@ export class DigestStore {
    * The subscriber's state, created on first sight: without backfill they start from the newest dump
    * (no back catalogue) and their first slot counts as handled, as a newsletter subscriber expects.
    */
+  /** Every subscriber the store has seen, by address: a round reads them at once, not one by one. */
+  subscriberStates(): Map<string, SubscriberState> {
+    const rows = this.db
+      .sql(`SELECT address, cursor_dump AS cursorDump, last_slot AS lastSlot, created_at AS createdAt FROM subscribers`)
+      .all() as SubscriberState[];
+    return new Map(rows.map((r) => [r.address, r]));
+  }
+
   subscriber(address: string, backfill: boolean, slot: Date | null, now: Date): SubscriberState {
     const known = this.peekSubscriber(address);
     if (known) return known;
@@ -150,16 +185,19 @@ export class DigestStore {
    * Records a digest and marks its items as queued for the subscriber, moving their cursor and slot,
    * all in one transaction: a crash leaves either all of it or none.
    */
-  recordDigest(d: {
-    address: string;
-    createdAt: string;
-    messageId: string;
-    subject: string;
-    raw: Buffer;
-    items: { itemId: number; version: number; kind: 'new' | 'updated' }[];
-    cursor: number;
-    slot: string | null;
-  }): number {
+  recordDigest(
+    d: {
+      address: string;
+      createdAt: string;
+      messageId: string;
+      subject: string;
+      message: ComposedMessage;
+      items: { itemId: number; version: number; kind: 'new' | 'updated' }[];
+      cursor: number;
+      slot: string | null;
+    },
+    pieceIds = new Map<SharedPiece, number>(),
+  ): number {
     return this.db.write(`digest for ${d.address}`, () => {
       const id = Number(
         this.db
@@ -167,8 +205,17 @@ export class DigestStore {
             `INSERT INTO digests (address, created_at, message_id, subject, item_count, raw, status, next_attempt_at)
              VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)`,
           )
-          .run(d.address, d.createdAt, d.messageId, d.subject, d.items.length, d.raw, d.createdAt).lastInsertRowid,
+          .run(d.address, d.createdAt, d.messageId, d.subject, d.items.length, d.message.own, d.createdAt).lastInsertRowid,
       );
+      // A piece shared with other readers' messages is stored once (pieceIds: those of this round).
+      for (const { at, piece } of d.message.pieces) {
+        let pieceId = pieceIds.get(piece);
+        if (pieceId === undefined) {
+          pieceId = Number(this.db.sql(`INSERT INTO digest_pieces (bytes) VALUES (?)`).run(piece.bytes).lastInsertRowid);
+          pieceIds.set(piece, pieceId);
+        }
+        this.db.sql(`INSERT INTO digest_splices (digest_id, at, piece_id) VALUES (?, ?, ?)`).run(id, at, pieceId);
+      }
       const mark = this.db.sql(`INSERT INTO digest_items (address, item_id, version, digest_id, kind) VALUES (?, ?, ?, ?, ?)`);
       for (const it of d.items) mark.run(d.address, it.itemId, it.version, id, it.kind);
       this.advance(d.address, d.cursor, d.slot);
@@ -186,7 +233,8 @@ export class DigestStore {
   ): number[] {
     return this.db.write(`${list.length} digests`, () => {
       for (const a of advances) this.advance(a.address, a.cursor, a.slot);
-      return list.map((d) => this.recordDigest(d));
+      const pieceIds = new Map<SharedPiece, number>();
+      return list.map((d) => this.recordDigest(d, pieceIds));
     });
   }
 
@@ -208,6 +256,7 @@ export class DigestStore {
     return this.db.write(`unsubscribe ${address}`, () => {
       const added = this.db.sql(`INSERT OR IGNORE INTO unsubscribes (address, at, via) VALUES (?, ?, ?)`).run(lower, at.toISOString(), via);
       const queued = `SELECT id FROM digests WHERE lower(address) = ? AND status = 'queued'`;
+      this.dropPieces(this.db.sql(`DELETE FROM digest_splices WHERE digest_id IN (${queued}) RETURNING piece_id AS id`).all(lower));
       this.db.sql(`DELETE FROM digest_items WHERE digest_id IN (${queued})`).run(lower);
       this.db.sql(`DELETE FROM digests WHERE id IN (${queued})`).run(lower);
       return added.changes > 0;
@@ -256,23 +305,43 @@ export class DigestStore {
 
   /** Queued digests whose next attempt is due, oldest first. */
   dueDigests(now: Date, limit = 100): QueuedDigest[] {
-    return this.db
+    const rows = this.db
       .sql(
         `SELECT id, address, message_id AS messageId, subject, raw, attempts, created_at AS createdAt FROM digests
          WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?`,
       )
       .all(now.toISOString(), limit) as QueuedDigest[];
+    const splices = this.db.sql(`SELECT at, piece_id AS id FROM digest_splices WHERE digest_id = ? ORDER BY at`);
+    const pieces = new Map<number, Buffer>();
+    const piece = (id: number): Buffer => {
+      let bytes = pieces.get(id);
+      if (!bytes)
+        pieces.set(id, (bytes = (this.db.sql(`SELECT bytes FROM digest_pieces WHERE id = ?`).get(id) as { bytes: Buffer }).bytes));
+      return bytes;
+    };
+    for (const row of rows) {
+      const at = splices.all(row.id) as { at: number; id: number }[];
+      row.raw = messageBytes({ own: row.raw, pieces: at.map((s) => ({ at: s.at, piece: { bytes: piece(s.id) } })) });
+    }
+    return rows;
+  }
+
+  /** Drops shared pieces that no digest's message uses any more (after their splices went). */
+  private dropPieces(ids: unknown[]): void {
+    const drop = this.db.sql(`DELETE FROM digest_pieces WHERE id = ? AND NOT EXISTS (SELECT 1 FROM digest_splices WHERE piece_id = ?)`);
+    for (const id of new Set((ids as { id: number }[]).map((r) => r.id))) drop.run(id, id);
   }
 
   markSent(id: number, at: Date): void {
-    this.db.write(`digest ${id}`, () =>
+    this.db.write(`digest ${id}`, () => {
+      // The message itself is dropped once sent: it is never sent again, and a store that kept every
+      // digest whole would grow by the size of all mail ever sent (the soak: 100 immediate readers,
+      // 30 MB a minute). Its Message-ID, subject and items stay.
       this.db
-        // The message itself is dropped once sent: it is never sent again, and a store that kept every
-        // digest whole would grow by the size of all mail ever sent (the soak: 100 immediate readers,
-        // 30 MB a minute). Its Message-ID, subject and items stay.
         .sql(`UPDATE digests SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL, raw = X'' WHERE id = ?`)
-        .run(at.toISOString(), id),
-    );
+        .run(at.toISOString(), id);
+      this.dropPieces(this.db.sql(`DELETE FROM digest_splices WHERE digest_id = ? RETURNING piece_id AS id`).all(id));
+    });
   }
 
   markRetry(id: number, error: string, next: Date): void {

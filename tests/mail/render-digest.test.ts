@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderDigest } from '../../src/sinks/mail/render-digest.js';
 import { simpleParser } from 'mailparser';
 import { composeDigest, mostlyLatin } from '../../src/sinks/mail/compose-message.js';
-import type { DigestCandidate } from '../../src/store/digests.js';
+import { messageBytes, type DigestCandidate } from '../../src/store/digests.js';
 import { tempDir, testConfig } from '../helpers.js';
 
 // Digest rendering on its own, on candidates built here.
@@ -150,10 +150,12 @@ describe('a long digest', () => {
 describe('a composed digest', () => {
   const compose = async (title: string, summary: string) => {
     const body = renderDigest(config, sub as never, [candidate({ title, summary })], null);
-    const raw = await composeDigest(config, sub as never, body, '<d.1@example.org>', new Date('2024-06-06T08:00:00Z'), {
-      page: null,
-      extra: null,
-    });
+    const raw = messageBytes(
+      composeDigest(config, sub as never, body, '<d.1@example.org>', new Date('2024-06-06T08:00:00Z'), {
+        page: null,
+        extra: null,
+      }),
+    );
     return { raw: raw.toString('latin1'), parsed: await simpleParser(raw), body };
   };
 

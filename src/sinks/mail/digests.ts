@@ -5,10 +5,11 @@ import type { NodemailerError } from 'nodemailer/lib/errors';
 import { titleKey } from '../../identify/item-key.js';
 import type { Context } from '../../context.js';
 import { CustomTopicStore } from '../../store/custom-topics.js';
-import type { DigestCandidate, DigestStore } from '../../store/digests.js';
+import type { DigestCandidate, DigestStore, SubscriberState } from '../../store/digests.js';
 import { topicIdentity } from '../../catalog/topics.js';
-import { composeDigest, digestMessageId, senderAddress } from './compose-message.js';
-import { renderDigest, unsubscribeTarget } from './render-digest.js';
+import { composeDigest, digestMessageId, senderAddress, SharedParts } from './compose-message.js';
+import { renderDigest, unsubscribeTarget, type DigestText } from './render-digest.js';
+import { escapeHtml } from '../feeds/html.js';
 import { unsubscribeKeyFor, unsubscribeLink } from './unsubscribe.js';
 import type { UnsubscribeLinks } from './compose-message.js';
 import { lastSlot } from './schedule.js';
@@ -49,6 +50,7 @@ export async function planDigests(
   const upTo = ctx.store.dumps.lastId();
   const plans: SubscriberPlan[] = [];
   const unsubscribed = digests.unsubscribed();
+  const known = digests.subscriberStates();
   // The key is read (or created) once per round, and only when someone gets a digest; a dry run shows
   // subjects and items only, and creates nothing.
   let key: Buffer | null | undefined;
@@ -66,6 +68,9 @@ export async function planDigests(
   // Recorded together at the end, in one transaction: a digest with the cursor it moves.
   const records: Parameters<DigestStore['recordDigests']>[0] = [];
   const advances: { address: string; cursor: number; slot: string | null }[] = [];
+  // Readers who get the same digest share its rendering and most of its encoding (below).
+  const sameDigest = new Map<string, { body: DigestText; parts: SharedParts | undefined }>();
+  const versionIds = new Map<object, number>();
   for (const sub of subscribers) {
     // A stop (SIGTERM) leaves the subscribers not yet planned for the next round; what was planned is
     // recorded whole.
@@ -78,7 +83,8 @@ export async function planDigests(
     const slotKey = `${sub.schedule}|${zone}`;
     if (!slots.has(slotKey)) slots.set(slotKey, lastSlot(sub.schedule, zone, now));
     const slot = slots.get(slotKey)!;
-    const state = dryRun ? previewState(digests, sub, slot, now, upTo) : digests.subscriber(sub.address, sub.backfill, slot, now);
+    const state =
+      known.get(sub.address) ?? (dryRun ? previewState(sub, slot, now, upTo) : digests.subscriber(sub.address, sub.backfill, slot, now));
     const due = slot === null ? upTo > state.cursorDump : state.lastSlot === null || slot.toISOString() > state.lastSlot;
     if (!due) {
       plans.push({ address: sub.address, schedule: sub.schedule, due, unsubscribed: false, digest: null });
@@ -96,7 +102,22 @@ export async function planDigests(
       continue;
     }
     const links = unsubscribe(sub.address);
-    const body = renderDigest(ctx.config, sub, items, links.page);
+    // The same items seen from the same versions (an edit shows what changed since the version the
+    // reader got), on the same schedule (named in the footer): the same digest but for the link.
+    const digestKey = `${sub.schedule}\u0000${links.page === null}\u0000${items
+      .map((i) => `${i.itemId}.${i.version}.${i.kind}.${i.previous ? idOf(versionIds, i.previous) : ''}`)
+      .join(',')}`;
+    let same = sameDigest.get(digestKey);
+    if (!same) {
+      // Bounded: a round of readers who all get different digests would hold every one of them.
+      if (sameDigest.size >= 256) sameDigest.clear();
+      const template = renderDigest(ctx.config, sub, items, links.page === null ? null : LINK);
+      sameDigest.set(
+        digestKey,
+        (same = { body: template, parts: dryRun ? undefined : new SharedParts([above(template.text), above(template.html)]) }),
+      );
+    }
+    const body = links.page === null ? same.body : withLink(same.body, links.page);
     const planned: PlannedDigest = {
       address: sub.address,
       subject: body.subject,
@@ -109,13 +130,13 @@ export async function planDigests(
         items.map((i) => `${i.key}.${i.version}`),
         now,
       );
-      const raw = await composeDigest(ctx.config, sub, body, messageId, now, links);
+      const message = composeDigest(ctx.config, sub, body, messageId, now, links, same.parts);
       records.push({
         address: sub.address,
         createdAt: now.toISOString(),
         messageId,
         subject: body.subject,
-        raw,
+        message,
         items: items.map((i) => ({ itemId: i.itemId, version: i.version, kind: i.kind })),
         cursor: upTo,
         slot: slotIso,
@@ -127,16 +148,39 @@ export async function planDigests(
   return plans;
 }
 
+// Where a reader's own unsubscribe link goes in a digest rendered once for all its readers: control
+// characters never reach an item's text (the parser removes them), and the footer's is the last one.
+const LINK = '\u0001unsubscribe-link\u0001';
+
+/** The template with the reader's link in its footer, as `renderDigest` would have rendered it. */
+function withLink(template: DigestText, link: string): DigestText {
+  const put = (text: string, value: string): string => {
+    const at = text.lastIndexOf(LINK);
+    return `${text.slice(0, at)}${value}${text.slice(at + LINK.length)}`;
+  };
+  return { subject: template.subject, text: put(template.text, link), html: put(template.html, escapeHtml(link)) };
+}
+
+/** The lines of a template above the one with the link (all of it when it has none). */
+function above(text: string): string {
+  const at = text.lastIndexOf(LINK);
+  return at < 0 ? text : text.slice(0, text.lastIndexOf('\n', at) + 1);
+}
+
+function idOf(ids: Map<object, number>, o: object): number {
+  let id = ids.get(o);
+  if (id === undefined) ids.set(o, (id = ids.size));
+  return id;
+}
+
 // A dry run must not register anyone: a subscriber not yet in the store is shown as they would start.
-function previewState(digests: DigestStore, sub: Subscriber, slot: Date | null, now: Date, upTo: number) {
-  return (
-    digests.peekSubscriber(sub.address) ?? {
-      address: sub.address,
-      cursorDump: sub.backfill ? 0 : upTo,
-      lastSlot: slot && !sub.backfill ? slot.toISOString() : null,
-      createdAt: now.toISOString(),
-    }
-  );
+function previewState(sub: Subscriber, slot: Date | null, now: Date, upTo: number): SubscriberState {
+  return {
+    address: sub.address,
+    cursorDump: sub.backfill ? 0 : upTo,
+    lastSlot: slot && !sub.backfill ? slot.toISOString() : null,
+    createdAt: now.toISOString(),
+  };
 }
 
 /**
