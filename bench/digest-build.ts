@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,9 +12,27 @@ import { report } from './report.js';
 
 /**
  * Digest build: every one of `subscribers` subscribers is due with news (a mix of pages, filters and
- * schedules); each digest is selected, rendered, composed as MIME and recorded. Sending is not timed.
+ * schedules: a few dozen different digests, as readers of a few pages get); each digest is selected,
+ * rendered, composed as MIME and recorded. Sending is not timed. The reference, in the same run: the
+ * same digests planned one reader at a time (`reference` readers), so that none shares another's
+ * rendering or encoding and each is its own transaction, as every digest was when issue 15 was filed.
  */
-export async function benchDigestBuild(subscribers: number): Promise<void> {
+export async function benchDigestBuild(subscribers: number, reference: number): Promise<void> {
+  const all = await round(subscribers, false);
+  report(`digests: build for ${subscribers.toLocaleString('en')} subscribers`, all.ms, 'ms', `${all.built} digests recorded`);
+  report(
+    'digests: per digest',
+    all.ms / Math.max(1, all.built),
+    'ms',
+    `select + render + MIME + record; ${all.pieces} shared pieces stored`,
+  );
+  const alone = await round(reference, true);
+  const each = alone.ms / Math.max(1, alone.built);
+  report(`digests: per digest, one reader at a time (${reference})`, each, 'ms', 'nothing shared, a transaction each');
+  report('digests: one at a time / whole round, per digest', each / (all.ms / Math.max(1, all.built)), 'x', 'target >= 3x faster');
+}
+
+async function round(subscribers: number, oneAtATime: boolean): Promise<{ ms: number; built: number; pieces: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'dumpfeed-bench-'));
   try {
     const topics = ['Press releases', 'News and events', 'Impact and people', 'News and articles', 'Resources'];
@@ -32,13 +51,18 @@ export async function benchDigestBuild(subscribers: number): Promise<void> {
     await ingestPaths(ctx, paths.slice(0, 5));
     await planDigests(ctx, new Date('2026-01-01T07:00:00Z'));
     await ingestPaths(ctx, paths.slice(5));
+    const at = new Date('2026-01-01T08:00:00Z');
     const t0 = performance.now();
-    const plans = await planDigests(ctx, new Date('2026-01-01T08:00:00Z'));
+    let built = 0;
+    if (oneAtATime) {
+      for (const sub of config.subscribers) built += (await planDigests(ctx, at, false, () => false, [sub])).filter((p) => p.digest).length;
+    } else built = (await planDigests(ctx, at)).filter((p) => p.digest).length;
     const ms = performance.now() - t0;
-    const built = plans.filter((p) => p.digest).length;
-    report(`digests: build for ${subscribers.toLocaleString('en')} subscribers`, ms, 'ms', `${built} digests recorded`);
-    report('digests: per digest', ms / Math.max(1, built), 'ms', 'select + render + MIME + record');
     ctx.store.close();
+    const db = new Database(config.store.path, { readonly: true });
+    const pieces = (db.prepare('SELECT COUNT(*) AS n FROM digest_pieces').get() as { n: number }).n;
+    db.close();
+    return { ms, built, pieces };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

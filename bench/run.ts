@@ -32,7 +32,7 @@ if (want('growth'))
 if (want('feeds')) await benchFeedWrite();
 if (want('watch')) await benchWatchLatency(quick ? 10 : 200);
 if (want('http')) await benchHttp(quick ? 2_000 : 100_000, httpSeconds);
-if (want('digest')) await benchDigestBuild(quick ? 200 : 10_000);
+if (want('digest')) await benchDigestBuild(quick ? 200 : 10_000, quick ? 50 : 2_000);
 if (values.only?.split(',').includes('soak')) {
   await benchSoak({
     minutes: Number(values.minutes ?? (quick ? 0.5 : 15)),

@@ -92,11 +92,14 @@ export class DigestStore {
    * The subscriber's state, created on first sight: without backfill they start from the newest dump
    * (no back catalogue) and their first slot counts as handled, as a newsletter subscriber expects.
    */
-  /** Every subscriber the store has seen, by address: a round reads them at once, not one by one. */
-  subscriberStates(): Map<string, SubscriberState> {
+  /** The states of these subscribers that the store has seen, by address: read at once, not one by one. */
+  subscriberStates(addresses: readonly string[]): Map<string, SubscriberState> {
     const rows = this.db
-      .sql(`SELECT address, cursor_dump AS cursorDump, last_slot AS lastSlot, created_at AS createdAt FROM subscribers`)
-      .all() as SubscriberState[];
+      .sql(
+        `SELECT address, cursor_dump AS cursorDump, last_slot AS lastSlot, created_at AS createdAt FROM subscribers
+         WHERE address IN (SELECT value FROM json_each(?))`,
+      )
+      .all(JSON.stringify(addresses)) as SubscriberState[];
     return new Map(rows.map((r) => [r.address, r]));
   }
 

@@ -50,7 +50,7 @@ export async function planDigests(
   const upTo = ctx.store.dumps.lastId();
   const plans: SubscriberPlan[] = [];
   const unsubscribed = digests.unsubscribed();
-  const known = digests.subscriberStates();
+  const known = digests.subscriberStates(subscribers.map((s) => s.address));
   // The key is read (or created) once per round, and only when someone gets a digest; a dry run shows
   // subjects and items only, and creates nothing.
   let key: Buffer | null | undefined;
