@@ -3,21 +3,10 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { simpleParser } from 'mailparser';
 import { buildMessage, SharedParts } from '../../src/sinks/mail/compose-message.js';
 import { messageBytes } from '../../src/store/digests.js';
+import { randomFrom } from '../../bench/corpus.js';
 
 // Digests are built without nodemailer's streams (buildMessage): the bytes must be exactly the ones
 // nodemailer's own build() writes for the same message, whatever the text holds.
-
-/** A small deterministic generator (mulberry32), so that a failure names a case that can be rerun. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // What makes quoted-printable and base64 encoding branch: spaces and tabs before a line end, `=`,
 // dots and commas (soft breaks prefer them), long words, line ends of every kind, non-ASCII.
@@ -77,7 +66,7 @@ function composer(textPart: string, htmlPart: string, textEncoding: 'quoted-prin
 
 describe('buildMessage', () => {
   it('writes the bytes nodemailer builds, for 300 generated messages of up to 150 KB', async () => {
-    const rnd = generator(15);
+    const rnd = randomFrom(15);
     for (let i = 0; i < 300; i++) {
       // Some beyond 64 KB: nodemailer's encoders work through their input in 64 KB slices.
       const size = i % 25 === 0 ? 70_000 + Math.floor(rnd() * 80_000) : Math.floor(rnd() * 4000);
@@ -111,7 +100,7 @@ describe('buildMessage', () => {
   });
 
   it('with shared beginnings, stores each once and the messages read back exactly, in lines of at most 76', async () => {
-    const rnd = generator(16);
+    const rnd = randomFrom(16);
     for (let i = 0; i < 60; i++) {
       // A digest's parts: a long beginning readers share, then the line with the reader's own link.
       // A rendered digest has no CR (and a parser reading the message back turns CR LF into LF).

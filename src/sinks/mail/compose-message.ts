@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import addressparser from 'nodemailer/lib/addressparser';
 import { Encoder as Base64Encoder } from 'nodemailer/lib/base64';
 import MailComposer from 'nodemailer/lib/mail-composer';
@@ -37,7 +37,8 @@ export interface UnsubscribeLinks {
 
 /**
  * Builds the complete message (headers, plain-text and HTML parts) with nodemailer's composer. It is
- * stored as is, so a retry sends exactly the same bytes.
+ * stored as is (the reader's own bytes, and the pieces shared with the other readers of the same
+ * digest, `shared`), so a retry sends exactly the same bytes.
  */
 export function composeDigest(
   config: Config,
@@ -70,7 +71,6 @@ export function composeDigest(
     messageId,
     date: createdAt,
     headers,
-    baseBoundary: boundaryBase(),
   });
   return buildMessage(composer.compile(), shared);
 }
@@ -169,19 +169,6 @@ function encodeAll(encoder: Transform, bytes: Buffer): string {
   encoder._transform(bytes, 'buffer' as BufferEncoding, check);
   encoder._flush(check);
   return parts.join('');
-}
-
-// Multipart boundaries are random (nodemailer takes 8 random bytes for each node it makes, about 25 µs
-// a call): one call fills a pool for a thousand messages.
-let boundaryPool = Buffer.alloc(0);
-let boundaryAt = 0;
-function boundaryBase(): string {
-  if (boundaryAt + 8 > boundaryPool.length) {
-    boundaryPool = randomBytes(8 * 1024);
-    boundaryAt = 0;
-  }
-  boundaryAt += 8;
-  return boundaryPool.toString('hex', boundaryAt - 8, boundaryAt);
 }
 
 /**
