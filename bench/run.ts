@@ -23,7 +23,7 @@ if (want('parse')) benchParse(quick ? 500 : 20_000, quick ? 5 : 41);
 if (want('ingest')) await benchBatchIngest(quick ? 2 : 20, quick ? 10 : 500, 50);
 // The large growth store is then used for the daemon's peak memory and, with http, the web server at that size.
 const large = quick ? 5_000 : 1_000_000;
-const httpSeconds = quick ? 1 : 5;
+const httpSeconds = quick ? 1 : 10;
 if (want('growth'))
   await benchGrowth(1_000, large, quick ? 3 : 15, async (dir) => {
     await benchWatchRss(dir, large, quick ? 5 : 50);
