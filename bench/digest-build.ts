@@ -24,7 +24,7 @@ export async function benchDigestBuild(subscribers: number, reference: number): 
     'digests: per digest',
     all.ms / Math.max(1, all.built),
     'ms',
-    `select + render + MIME + record; ${all.pieces} shared pieces stored`,
+    `select + render + MIME + record; ${all.pieces} shared pieces, ${all.mb.toFixed(1)} MB stored`,
   );
   const alone = await round(reference, true);
   const each = alone.ms / Math.max(1, alone.built);
@@ -32,7 +32,7 @@ export async function benchDigestBuild(subscribers: number, reference: number): 
   report('digests: one at a time / whole round, per digest', each / (all.ms / Math.max(1, all.built)), 'x', 'target >= 3x faster');
 }
 
-async function round(subscribers: number, oneAtATime: boolean): Promise<{ ms: number; built: number; pieces: number }> {
+async function round(subscribers: number, oneAtATime: boolean): Promise<{ ms: number; built: number; pieces: number; mb: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'dumpfeed-bench-'));
   try {
     const topics = ['Press releases', 'News and events', 'Impact and people', 'News and articles', 'Resources'];
@@ -61,8 +61,12 @@ async function round(subscribers: number, oneAtATime: boolean): Promise<{ ms: nu
     ctx.store.close();
     const db = new Database(config.store.path, { readonly: true });
     const pieces = (db.prepare('SELECT COUNT(*) AS n FROM digest_pieces').get() as { n: number }).n;
+    const bytes = db
+      .prepare('SELECT (SELECT SUM(length(raw)) FROM digests) + (SELECT COALESCE(SUM(length(bytes)), 0) FROM digest_pieces)')
+      .pluck()
+      .get() as number;
     db.close();
-    return { ms, built, pieces };
+    return { ms, built, pieces, mb: bytes / 1e6 };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

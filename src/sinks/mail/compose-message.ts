@@ -60,8 +60,9 @@ export function composeDigest(
   headers['List-Id'] = `<digest.${senderAddress(config).split('@')[1]}>`;
   headers['Auto-Submitted'] = 'auto-generated';
   const composer = new MailComposer({
-    // Chosen once from the plain-text part; nodemailer would scan both parts, the HTML one (mostly
-    // markup, Latin letters) always choosing quoted-printable, for the same answer.
+    // Chosen once from the plain-text part (for a shared digest, its first reader's: the readers' texts
+    // differ only in their link); nodemailer would scan both parts, the HTML one (mostly markup, Latin
+    // letters) always choosing quoted-printable, for the same answer.
     textEncoding: (shared ? (shared.latin ??= mostlyLatin(body.text)) : mostlyLatin(body.text)) ? 'quoted-printable' : 'base64',
     from: config.mail.from,
     to: subscriber.name ? { name: subscriber.name, address: subscriber.address } : subscriber.address,
