@@ -88,10 +88,6 @@ export class DigestStore {
       .get(address) as SubscriberState | undefined;
   }
 
-  /**
-   * The subscriber's state, created on first sight: without backfill they start from the newest dump
-   * (no back catalogue) and their first slot counts as handled, as a newsletter subscriber expects.
-   */
   /** The states of these subscribers that the store has seen, by address: read at once, not one by one. */
   subscriberStates(addresses: readonly string[]): Map<string, SubscriberState> {
     const rows = this.db
@@ -103,6 +99,10 @@ export class DigestStore {
     return new Map(rows.map((r) => [r.address, r]));
   }
 
+  /**
+   * The subscriber's state, created on first sight: without backfill they start from the newest dump
+   * (no back catalogue) and their first slot counts as handled, as a newsletter subscriber expects.
+   */
   subscriber(address: string, backfill: boolean, slot: Date | null, now: Date): SubscriberState {
     const known = this.peekSubscriber(address);
     if (known) return known;
