@@ -91,15 +91,15 @@ export class SharedParts {
   }
 
   /** `content` in quoted-printable: its shared beginning as a piece (encoded once), then the rest. */
-  quotedPrintable(content: string): (string | SharedPiece)[] {
+  encode(content: string): (string | SharedPiece)[] {
     for (const [prefix, made] of this.pieces) {
       if (!content.startsWith(prefix)) continue;
-      const piece = made ?? { bytes: Buffer.from(encodeAll(new QpEncoder({ binary: false }), Buffer.from(prefix, 'utf8')), 'latin1') };
+      const piece = made ?? { bytes: Buffer.from(quotedPrintable(prefix), 'latin1') };
       if (made === null) this.pieces.set(prefix, piece);
       // A quoted-printable line ends at a line end: the text after one encodes as it would on its own.
-      return [piece, encodeAll(new QpEncoder({ binary: false }), Buffer.from(content.slice(prefix.length), 'utf8'))];
+      return [piece, quotedPrintable(content.slice(prefix.length))];
     }
-    return [encodeAll(new QpEncoder({ binary: false }), Buffer.from(content, 'utf8'))];
+    return [quotedPrintable(content)];
   }
 }
 
@@ -125,8 +125,8 @@ export function buildMessage(root: MimeNode, shared?: SharedParts): ComposedMess
       const encoding = node.getTransferEncoding();
       const bytes = (): Buffer => (typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
       if (encoding === 'quoted-printable' && /^text\//i.test(node.contentType ?? '')) {
-        if (shared && typeof content === 'string') out.push(...shared.quotedPrintable(content));
-        else out.push(encodeAll(new QpEncoder({ binary: false }), bytes()));
+        if (shared && typeof content === 'string') out.push(...shared.encode(content));
+        else out.push(quotedPrintable(bytes()));
       } else if (encoding === 'base64') out.push(encodeAll(new Base64Encoder({}), bytes()));
       else if (encoding === '7bit' || encoding === '8bit') out.push(bytes().toString('utf8'));
       else throw new Error(`buildMessage: transfer encoding ${String(encoding)}`);
@@ -154,6 +154,11 @@ export function buildMessage(root: MimeNode, shared?: SharedParts): ComposedMess
     } else pieces.push({ at, piece: part });
   }
   return { own: Buffer.from(own.join(''), 'utf8'), pieces };
+}
+
+/** Text in quoted-printable, as nodemailer's build encodes a text part (not binary: line ends kept). */
+function quotedPrintable(text: string | Buffer): string {
+  return encodeAll(new QpEncoder({ binary: false }), typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
 }
 
 /** Runs an encoder (a Transform) over `bytes` as one chunk, synchronously, and returns its output. */
