@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
-import { performance } from 'node:perf_hooks';
+import { elapsedMs } from './clock.js';
 import type { Config } from './config/schema.js';
 import type { Context } from './context.js';
 import { ParseError, StoreError } from './errors.js';
@@ -12,7 +11,7 @@ import { parseDumpBytes } from './parse/parse-dump.js';
 import { removeStaleTempFiles } from './sinks/feeds/write-file.js';
 import type { FeedWriteReport } from './sinks/feeds/write-feeds.js';
 import { feedsOutput, publishAll } from './sinks/outputs.js';
-import { dumpNameFilter, listDumpFiles, shownPath, type DumpPath, type Skipped } from './source/dump-files.js';
+import { dumpNameFilter, listDumpFiles, shownPath, statOrNull, type DumpPath, type Skipped } from './source/dump-files.js';
 import { readDumpFile } from './source/read-dump.js';
 import { dumpfeedVersion } from './version.js';
 
@@ -118,10 +117,10 @@ export async function ingestPaths(
 ): Promise<IngestReport> {
   assertDistinctSlugs(ctx.config, ctx.store.topics.list(), 'config');
   reconcileCustomTopics(ctx);
-  await removeStaleTempFiles(ctx.config.feeds.dir);
+  removeStaleTempFiles(ctx.config.feeds.dir);
   const files: DumpResult[] = [];
   const changed = new Set<number>();
-  const dumps = await expandPaths(paths, dumpNameFilter(ctx.config.source.pattern), onSkip);
+  const dumps = expandPaths(paths, dumpNameFilter(ctx.config.source.pattern), onSkip);
   onFiles?.(dumps.length);
   // Dumps are stored in groups, one commit each (a commit was a quarter of the time of a batch): up to
   // GROUP_DUMPS dumps or GROUP_MS of work, so a daemon waiting for the store waits no longer than that.
@@ -160,7 +159,7 @@ export async function ingestPaths(
     for (const file of dumps) {
       if (!open && group.length === 0) {
         open = ctx.store.beginGroup();
-        openedAt = performance.now();
+        openedAt = elapsedMs();
       }
       let entry: (typeof group)[number];
       try {
@@ -177,7 +176,7 @@ export async function ingestPaths(
         }
       }
       group.push(entry);
-      if (!open || group.length >= GROUP_DUMPS || performance.now() - openedAt >= GROUP_MS) settle();
+      if (!open || group.length >= GROUP_DUMPS || elapsedMs() - openedAt >= GROUP_MS) settle();
     }
   } finally {
     settle();
@@ -252,12 +251,12 @@ export function reconcileCustomTopics(ctx: Context): string[] {
  * Lists the dumps under the given paths: a file named on the command line is taken whatever its name;
  * a folder gives its dump files (source/dump-files.ts says which), sorted by name.
  */
-export async function expandPaths(paths: string[], isDump: (name: string) => boolean, onSkip?: (s: Skipped) => void): Promise<DumpPath[]> {
+export function expandPaths(paths: string[], isDump: (name: string) => boolean, onSkip?: (s: Skipped) => void): DumpPath[] {
   const out: DumpPath[] = [];
   for (const path of paths) {
     // A path that cannot be listed is passed on as a file: reading it reports why, in its place.
-    const info = await stat(path).catch(() => null);
-    if (info?.isDirectory()) out.push(...(await listDumpFiles(path, isDump, onSkip)));
+    const info = statOrNull(path);
+    if (info?.isDirectory()) out.push(...listDumpFiles(path, isDump, onSkip));
     else out.push(path);
   }
   return out;

@@ -4,6 +4,7 @@ import { createTransport } from '../sinks/mail/transport.js';
 import { localLinksWarning } from '../sinks/mail/unsubscribe.js';
 import { acquireLock } from '../store/instance-lock.js';
 import { openContext } from './context.js';
+import { stderr, stdout } from './output.js';
 
 /** Options of `dumpfeed digest`. */
 export interface DigestArgs {
@@ -26,7 +27,7 @@ export async function digestCommand(args: DigestArgs): Promise<number> {
   if (at && Number.isNaN(at.getTime())) throw new UsageError(`--at "${args.at}" is not a date and time (e.g. 2026-11-23T08:00:00Z)`);
   const ctx = openContext(args.config, { storePath: args.db });
   const now = () => at ?? new Date();
-  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const out = (line: string) => stdout.write(`${line}\n`);
   let release: (() => void) | null = null;
   try {
     if (ctx.config.subscribers.length === 0) {
@@ -47,13 +48,13 @@ export async function digestCommand(args: DigestArgs): Promise<number> {
     }
     if (!args.send) return 0;
     const local = localLinksWarning(ctx.config);
-    if (local) process.stderr.write(`warning: ${local}\n`);
+    if (local) stderr.write(`warning: ${local}\n`);
     const transport = createTransport(ctx.config);
     try {
       const report = await sendDigests(ctx, transport, now);
       for (const s of report.sent) out(`sent to ${s.address} via ${transport.describe()}: ${s.subject}`);
-      for (const r of report.retrying) process.stderr.write(`error: digest to ${r.address}: ${r.error}; retrying after ${r.next}\n`);
-      for (const f of report.failed) process.stderr.write(`error: digest to ${f.address}: ${f.error}; not retried\n`);
+      for (const r of report.retrying) stderr.write(`error: digest to ${r.address}: ${r.error}; retrying after ${r.next}\n`);
+      for (const f of report.failed) stderr.write(`error: digest to ${f.address}: ${f.error}; not retried\n`);
       return report.retrying.length + report.failed.length > 0 ? 1 : 0;
     } finally {
       await transport.close();

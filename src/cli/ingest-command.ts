@@ -3,6 +3,7 @@ import type { DumpResult } from '../model.js';
 import { ingestPaths } from '../pipeline.js';
 import { printable } from '../source/dump-files.js';
 import { openContext } from './context.js';
+import { type Output, stderr, stdout } from './output.js';
 
 /** Options of `dumpfeed ingest`. */
 export interface IngestArgs {
@@ -65,7 +66,7 @@ class Progress {
   private lastDraw = 0;
   private shown = false;
 
-  constructor(private readonly stream: NodeJS.WriteStream) {}
+  constructor(private readonly stream: Output) {}
 
   start(total: number): void {
     this.total = total;
@@ -78,7 +79,7 @@ class Progress {
   }
 
   /** Prints a line above the progress line. */
-  print(target: NodeJS.WriteStream, line: string): void {
+  print(target: Output, line: string): void {
     this.clear();
     target.write(`${line}\n`);
     this.draw(true);
@@ -111,9 +112,9 @@ class Progress {
 export async function ingestCommand(args: IngestArgs): Promise<number> {
   if (args.positionals.length === 0) throw new UsageError('ingest needs at least one FILE or FOLDER');
   const ctx = openContext(args.config, { storePath: args.db, feedsDir: args.out });
-  const progress = process.stderr.isTTY ? new Progress(process.stderr) : null;
-  const everyFile = !args.json && (!process.stdout.isTTY || args.verbose === true);
-  const write = (target: NodeJS.WriteStream, line: string) => (progress ? progress.print(target, line) : target.write(`${line}\n`));
+  const progress = stderr.isTTY ? new Progress(stderr) : null;
+  const everyFile = !args.json && (!stdout.isTTY || args.verbose === true);
+  const write = (target: Output, line: string) => (progress ? progress.print(target, line) : target.write(`${line}\n`));
   try {
     const report = await ingestPaths(
       ctx,
@@ -123,7 +124,7 @@ export async function ingestCommand(args: IngestArgs): Promise<number> {
         printResult(result, everyFile, write);
       },
       (s) => {
-        if (args.verbose) write(process.stderr, `skipped: ${printable(s.path)}: ${s.why}`);
+        if (args.verbose) write(stderr, `skipped: ${printable(s.path)}: ${s.why}`);
       },
       (count) => progress?.start(count),
     );
@@ -140,16 +141,16 @@ export async function ingestCommand(args: IngestArgs): Promise<number> {
         error,
         warnings,
       }));
-      process.stdout.write(
+      stdout.write(
         `${JSON.stringify({ files, tally: counts, feeds: { written: report.feeds.written, unchanged: report.feeds.unchanged } }, null, 2)}\n`,
       );
     } else {
-      process.stdout.write(
+      stdout.write(
         `feeds: ${report.feeds.written.length} written, ${report.feeds.unchanged} unchanged in ${ctx.config.feeds.dir}/\n${tallyLine(counts)}\n`,
       );
     }
-    for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
-    for (const e of report.feedErrors) process.stderr.write(`error: feeds: ${e}; the dumps are stored, the next run writes the feeds\n`);
+    for (const w of report.warnings) stderr.write(`warning: ${w}\n`);
+    for (const e of report.feedErrors) stderr.write(`error: feeds: ${e}; the dumps are stored, the next run writes the feeds\n`);
     return report.files.some((f) => f.error !== null) || report.feedErrors.length > 0 ? 1 : 0;
   } finally {
     progress?.clear();
@@ -157,17 +158,17 @@ export async function ingestCommand(args: IngestArgs): Promise<number> {
   }
 }
 
-function printResult(result: DumpResult, everyFile: boolean, write: (target: NodeJS.WriteStream, line: string) => void): void {
+function printResult(result: DumpResult, everyFile: boolean, write: (target: Output, line: string) => void): void {
   const r = { ...result, file: printable(result.file) };
   if (r.error !== null) {
-    write(process.stderr, `error: ${r.file}: ${r.error}`);
+    write(stderr, `error: ${r.file}: ${r.error}`);
   } else if (!everyFile) {
     // On a terminal the progress line says how far it got; a stored dump needs no line of its own.
   } else if (r.duplicate) {
-    write(process.stdout, `${r.file}: ${r.topic}: already processed, skipped`);
+    write(stdout, `${r.file}: ${r.topic}: already processed, skipped`);
   } else {
     const warned = r.warnings.length > 0 ? `, ${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'}` : '';
-    write(process.stdout, `${r.file}: ${r.topic}: ${r.new.length} new, ${r.updated.length} updated, ${r.unchanged} unchanged${warned}`);
+    write(stdout, `${r.file}: ${r.topic}: ${r.new.length} new, ${r.updated.length} updated, ${r.unchanged} unchanged${warned}`);
   }
-  for (const w of r.warnings) write(process.stderr, `warning: ${r.file}: ${w}`);
+  for (const w of r.warnings) write(stderr, `warning: ${r.file}: ${w}`);
 }

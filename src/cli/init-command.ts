@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../config/load-config.js';
 import { DumpfeedError, UsageError } from '../errors.js';
+import { stdout } from './output.js';
 
 /** Options of `dumpfeed init`. */
 export interface InitArgs {
@@ -46,7 +47,7 @@ export async function initCommand(args: InitArgs): Promise<number> {
   writeFileSync(file, text, { flag: 'wx' });
   copyFileSync(join(PACKAGE_CONFIG_DIR, 'dumpfeed.schema.json'), join(dir, 'config', 'dumpfeed.schema.json'));
   const shown = relative(process.cwd(), dir) || '.';
-  process.stdout.write(
+  stdout.write(
     [
       `created ${join(shown, 'config', 'dumpfeed.json')} and the folders inbox/ feeds/ data/ outbox/`,
       `next, from ${shown === '.' ? 'this folder' : `${shown}/`}:`,

@@ -2,38 +2,24 @@ import { parseArgs } from 'node:util';
 import { DumpfeedError, UsageError } from '../errors.js';
 import { dumpfeedVersion } from '../version.js';
 import { COMMANDS, commandUsage, globalUsage, suggestCommand, type CommandArgs } from './commands.js';
-
-/**
- * Output that nobody reads any more (`dumpfeed ingest dumps | head -1`) must not stop the work: a
- * closed pipe (EPIPE) on stdout or stderr silences that stream, and the command goes on to the end,
- * storing every dump and writing the feeds.
- */
-export function keepWorkingWhenOutputCloses(): void {
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
-      stream.write = () => true;
-    });
-  }
-}
+import { stderr, stdout } from './output.js';
 
 /** Runs the CLI with the given arguments and returns the exit code; the only place that prints errors. */
 export async function main(argv: string[]): Promise<number> {
-  keepWorkingWhenOutputCloses();
   const [first, ...rest] = argv;
   try {
     if (first === '-v' || first === '--version') {
-      process.stdout.write(`dumpfeed ${dumpfeedVersion()}\n`);
+      stdout.write(`dumpfeed ${dumpfeedVersion()}\n`);
       return 0;
     }
     if (first === undefined || first === '-h' || first === '--help') {
-      process.stdout.write(`${globalUsage()}\n`);
+      stdout.write(`${globalUsage()}\n`);
       return first === undefined ? 2 : 0;
     }
     if (first === 'help') {
       const name = rest[0];
-      if (name === undefined) process.stdout.write(`${globalUsage()}\n`);
-      else if (COMMANDS[name]) process.stdout.write(`${commandUsage(name)}\n`);
+      if (name === undefined) stdout.write(`${globalUsage()}\n`);
+      else if (COMMANDS[name]) stdout.write(`${commandUsage(name)}\n`);
       else throw unknownCommand(name);
       return 0;
     }
@@ -63,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
       throw error;
     }
     if (parsed.values.help) {
-      process.stdout.write(`${commandUsage(first)}\n`);
+      stdout.write(`${commandUsage(first)}\n`);
       return 0;
     }
     const run = (await spec.run()) as (args: CommandArgs) => Promise<number>;
@@ -80,13 +66,13 @@ function unknownCommand(name: string): UsageError {
 
 function report(error: unknown, command: string | null): number {
   if (error instanceof UsageError) {
-    process.stderr.write(`error: ${error.message}\n\n${command ? commandUsage(command) : globalUsage()}\n`);
+    stderr.write(`error: ${error.message}\n\n${command ? commandUsage(command) : globalUsage()}\n`);
     return 2;
   }
   if (error instanceof DumpfeedError) {
-    process.stderr.write(`error: ${error.toLine()}\n`);
+    stderr.write(`error: ${error.toLine()}\n`);
     return 1;
   }
-  process.stderr.write(`dumpfeed: unexpected error, please report it:\n${(error as Error)?.stack ?? String(error)}\n`);
+  stderr.write(`dumpfeed: unexpected error, please report it:\n${(error as Error)?.stack ?? String(error)}\n`);
   return 70;
 }

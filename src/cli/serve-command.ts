@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { listen } from '../sinks/http/listen.js';
 import { createHttpServer, serverStore } from '../sinks/http/server.js';
 import { daemonStatus } from '../store/instance-lock.js';
+import { stderr, stdout } from './output.js';
 
 /** Options of `dumpfeed serve`. */
 export interface ServeArgs {
@@ -55,13 +56,13 @@ export async function serveCommand(args: ServeArgs): Promise<number> {
   const overrides = { storePath: args.db, feedsDir: args.out };
   const { config } = loadConfig(args.config, overrides);
   const { host, port } = listenAddress(config, args);
-  const { store, unsubscribe, close } = serverStore(config, (address, via) => process.stdout.write(`unsubscribed ${address} (${via})\n`));
+  const { store, unsubscribe, close } = serverStore(config, (address, via) => stdout.write(`unsubscribed ${address} (${via})\n`));
   const server = createHttpServer({
     store,
     config: () => config,
     unsubscribe,
     // Written only when serve.accessLog is on (the server checks).
-    accessLog: (line) => process.stdout.write(`${line}\n`),
+    accessLog: (line) => stdout.write(`${line}\n`),
     health: () => {
       const d = daemonStatus(store);
       return { ok: true, daemon: d.running, queue: d.queue, lastDumpAt: d.lastDumpAt, lastErrorAt: d.lastErrorAt };
@@ -78,8 +79,8 @@ export async function serveCommand(args: ServeArgs): Promise<number> {
   const bound = await listen(server, host, port);
   // Warnings first: the `serving` line says the server is ready, and everything before it is said.
   const elsewhere = linksElsewhere(config, host, bound);
-  if (elsewhere) process.stderr.write(`warning: ${elsewhere}\n`);
-  process.stdout.write(`serving ${config.feeds.dir}/ and pages on ${serverUrl(host, bound)} (public URL ${config.feeds.baseUrl})\n`);
+  if (elsewhere) stderr.write(`warning: ${elsewhere}\n`);
+  stdout.write(`serving ${config.feeds.dir}/ and pages on ${serverUrl(host, bound)} (public URL ${config.feeds.baseUrl})\n`);
   await new Promise<void>((resolve) => {
     stop = () => server.close(() => resolve());
     if (stopAsked) stop();

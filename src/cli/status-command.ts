@@ -3,6 +3,7 @@ import { topicIdentity } from '../catalog/topics.js';
 import { daemonStatus } from '../store/instance-lock.js';
 import { printable } from '../source/dump-files.js';
 import { Store } from '../store/store.js';
+import { stdout } from './output.js';
 
 /** `dumpfeed status`: topics with item counts and last dump time, and rejected dumps with reasons. */
 export async function statusCommand(args: {
@@ -26,7 +27,7 @@ export async function statusCommand(args: {
     const daemon = daemonStatus(store);
     const digests = store.digests.summary();
     if (args.json) {
-      process.stdout.write(
+      stdout.write(
         `${JSON.stringify({ store: config.store.path, counts, daemon, digests, topics, rejected, warnings: warned }, null, 2)}\n`,
       );
       return 0;
@@ -64,7 +65,7 @@ export async function statusCommand(args: {
       out.push('', 'rejected dumps:');
       for (const r of rejected) out.push(`  ${r.processedAt}  ${printable(r.file)}: ${r.error}`);
     }
-    process.stdout.write(`${out.join('\n')}\n`);
+    stdout.write(`${out.join('\n')}\n`);
     return 0;
   } finally {
     store.close();

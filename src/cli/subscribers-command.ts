@@ -4,6 +4,7 @@ import { DEFAULT_CONFIG_PATH, loadConfig, parseConfig } from '../config/load-con
 import type { Subscriber } from '../config/schema.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { Store } from '../store/store.js';
+import { stdout } from './output.js';
 
 /**
  * `dumpfeed subscribers`: who gets digests. The list lives in the config file, the operator's to read,
@@ -98,11 +99,11 @@ function list(args: SubscribersArgs): number {
       };
     });
     if (args.json) {
-      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       return 0;
     }
     if (rows.length === 0) {
-      process.stdout.write('no subscribers (add one: dumpfeed subscribers add ADDRESS)\n');
+      stdout.write('no subscribers (add one: dumpfeed subscribers add ADDRESS)\n');
       return 0;
     }
     const out: string[] = [];
@@ -118,7 +119,7 @@ function list(args: SubscribersArgs): number {
       if (flags.length) out.push(`    with: ${flags.join(', ')}`);
       if (r.lastError) out.push(`    last failure: ${r.lastError}`);
     }
-    process.stdout.write(`${out.join('\n')}\n`);
+    stdout.write(`${out.join('\n')}\n`);
     return 0;
   } finally {
     store?.close();
@@ -167,7 +168,7 @@ function edit(args: SubscribersArgs, action: 'add' | 'set' | 'remove', address: 
   checkEdited(file, next);
   replaceFile(file, next);
   const verb = action === 'add' ? 'added' : action === 'set' ? 'changed' : 'removed';
-  process.stdout.write(`${verb} ${address} in ${file}; a running watch reloads it\n`);
+  stdout.write(`${verb} ${address} in ${file}; a running watch reloads it\n`);
   return 0;
 }
 
@@ -189,10 +190,10 @@ function optOut(args: SubscribersArgs, action: 'unsubscribe' | 'resubscribe', ad
   try {
     if (action === 'unsubscribe') {
       const changed = store.digests.unsubscribe(address, new Date(), 'operator');
-      process.stdout.write(`${address}: ${changed ? 'unsubscribed; no more digests are sent' : 'already unsubscribed'}\n`);
+      stdout.write(`${address}: ${changed ? 'unsubscribed; no more digests are sent' : 'already unsubscribed'}\n`);
     } else {
       const changed = store.digests.resubscribe(address);
-      process.stdout.write(
+      stdout.write(
         `${address}: ${changed ? 'subscribed again; digests start with the next new items' : 'was not unsubscribed'}${listed ? '' : ` (note: not a subscriber in the config; add with dumpfeed subscribers add ${address})`}\n`,
       );
     }

@@ -4,6 +4,7 @@ import { compileRules } from '../identify/topic-rules.js';
 import { topicIdentity, topicSettings } from '../catalog/topics.js';
 import { feedsOutput, publishAll } from '../sinks/outputs.js';
 import { openContext } from './context.js';
+import { stderr, stdout } from './output.js';
 
 interface TopicArgs {
   positionals: string[];
@@ -59,14 +60,14 @@ export async function topicsCommand(args: TopicArgs): Promise<number> {
     });
     const all = [...pages, ...customs];
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ topics: all }, null, 2)}\n`);
+      stdout.write(`${JSON.stringify({ topics: all }, null, 2)}\n`);
       return 0;
     }
     for (const t of all) {
       const note = 'stale' in t && t.stale ? '; rule changed: items are selected anew by the next ingest, watch or `dumpfeed rebuild`' : '';
-      process.stdout.write(`${t.name}  (${t.kind}${t.hidden ? ', hidden' : ''}, ${t.items} item${t.items === 1 ? '' : 's'}${note})\n`);
-      if (t.rule) process.stdout.write(`  rule: ${describeRule(t.rule)}\n`);
-      if (!t.hidden) process.stdout.write(`  feeds: ${t.feeds.atom}  .rss  .json\n`);
+      stdout.write(`${t.name}  (${t.kind}${t.hidden ? ', hidden' : ''}, ${t.items} item${t.items === 1 ? '' : 's'}${note})\n`);
+      if (t.rule) stdout.write(`  rule: ${describeRule(t.rule)}\n`);
+      if (!t.hidden) stdout.write(`  feeds: ${t.feeds.atom}  .rss  .json\n`);
     }
     return 0;
   } finally {
@@ -107,12 +108,12 @@ export async function rebuildCommand(args: TopicArgs): Promise<number> {
       wanted !== undefined &&
       ctx.store.topics.list().some((t) => topicIdentity(ctx.config, t).slug === wanted || t.key === titleKey(wanted));
     if (wanted !== undefined && chosen.length === 0 && !page) throw new UsageError(`no topic "${wanted}": see dumpfeed topics`);
-    for (const rule of chosen) process.stdout.write(`${rule.topic.name}: ${custom.rebuild(rule, ctx.now())} items\n`);
+    for (const rule of chosen) stdout.write(`${rule.topic.name}: ${custom.rebuild(rule, ctx.now())} items\n`);
     // The same output as ingest and watch: feeds, then the WebSub announcement.
     const [report] = await publishAll(ctx, [feedsOutput()], { topics: 'all' });
-    process.stdout.write(`feeds: ${report!.written.length} written, ${report!.unchanged} unchanged in ${ctx.config.feeds.dir}/\n`);
-    for (const w of report!.warnings) process.stderr.write(`warning: WebSub hub: ${w}\n`);
-    for (const e of report!.errors) process.stderr.write(`error: feeds: ${e}\n`);
+    stdout.write(`feeds: ${report!.written.length} written, ${report!.unchanged} unchanged in ${ctx.config.feeds.dir}/\n`);
+    for (const w of report!.warnings) stderr.write(`warning: WebSub hub: ${w}\n`);
+    for (const e of report!.errors) stderr.write(`error: feeds: ${e}\n`);
     return report!.errors.length > 0 ? 1 : 0;
   } finally {
     ctx.store.close();

@@ -150,7 +150,7 @@ export class Daemon {
     this.rebuildCustomTopics();
     // A writer killed mid-write leaves a temporary file behind; feeds may be behind the store if the
     // last run was killed between the two.
-    const { removed } = await removeStaleTempFiles(this.config.feeds.dir);
+    const { removed } = removeStaleTempFiles(this.config.feeds.dir);
     if (removed > 0)
       this.log.info({ event: 'temp-files-removed', files: removed }, 'removed temporary files a killed run left in the feeds folder');
     await this.feeds.write(this.ctx, true);
@@ -167,6 +167,9 @@ export class Daemon {
       this.configWatcher.on('change', () => void this.reload('config file changed'));
       // An editor that deletes and writes anew, or a deploy that replaces the file.
       this.configWatcher.on('add', () => void this.reload('config file replaced'));
+      // Watched before the daemon says it is watching: an edit made right after is not missed.
+      const ready = this.configWatcher;
+      await new Promise<void>((done) => ready.once('ready', () => done()));
     }
     // Catch up with what arrived while no daemon was running (after the watch, so nothing slips between).
     const names = await this.inbox.scan();

@@ -35,7 +35,7 @@ export class Inbox {
    * them. Files whose names are not UTF-8 are queued under a readable name and read by their raw one.
    */
   async scan(oddNamesOnly = false): Promise<DumpPath[]> {
-    const found = await listDumpFiles(this.path, dumpNameFilter(this.pattern), (s) =>
+    const found = listDumpFiles(this.path, dumpNameFilter(this.pattern), (s) =>
       this.log.debug({ event: 'not-a-dump', file: s.path, why: s.why }, 'not a dump, skipped'),
     );
     for (const file of found) {

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { readdir, stat } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type picomatchModule from 'picomatch';
@@ -56,9 +56,9 @@ export interface Skipped {
  * The dump files directly in `dir`, sorted by name; `onSkip` hears of every other entry but folders
  * (which are never dumps, and the daemon's own processed/ and rejected/ live there).
  */
-export async function listDumpFiles(dir: string, isDump: (name: string) => boolean, onSkip?: (s: Skipped) => void): Promise<DumpPath[]> {
+export function listDumpFiles(dir: string, isDump: (name: string) => boolean, onSkip?: (s: Skipped) => void): DumpPath[] {
   const raw = Buffer.from(dir);
-  const entries = await readdir(raw, { withFileTypes: true, encoding: 'buffer' });
+  const entries = readdirSync(raw, { withFileTypes: true, encoding: 'buffer' });
   const found: { sortKey: string; path: DumpPath }[] = [];
   for (const entry of entries) {
     const bytes = entry.name;
@@ -70,7 +70,7 @@ export async function listDumpFiles(dir: string, isDump: (name: string) => boole
       continue;
     }
     if (entry.isSymbolicLink()) {
-      const target = await stat(Buffer.concat([raw, Buffer.from('/'), bytes])).catch(() => null);
+      const target = statOrNull(Buffer.concat([raw, Buffer.from('/'), bytes]));
       if (!target?.isFile()) {
         onSkip?.({ path, why: target ? 'a link to something other than a file' : 'a broken link' });
         continue;
@@ -82,6 +82,15 @@ export async function listDumpFiles(dir: string, isDump: (name: string) => boole
     found.push({ sortKey: name, path: isUtf8(bytes) ? path : { name: path, raw: Buffer.concat([raw, Buffer.from('/'), bytes]) } });
   }
   return found.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0)).map((f) => f.path);
+}
+
+/** What a path leads to, or null when it cannot be read (a broken link, no permission). */
+export function statOrNull(path: string | Buffer): ReturnType<typeof statSync> | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
 }
 
 /** A file name that is not UTF-8, readable: the valid parts as they are, each bad byte as `\xFF`. */

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
 import { MIGRATIONS } from './migrations.js';
@@ -26,17 +27,16 @@ export class Db {
     let db: Database.Database;
     try {
       if (readOnly) {
-        db = new Database(path, { readonly: true, fileMustExist: true });
+        db = new Database(path, { readonly: true, fileMustExist: true, nativeBinding: nativeBinding() });
       } else {
         if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-        db = new Database(path);
-        // First, so that every statement below waits for another process rather than failing.
-        db.pragma(`busy_timeout = ${Math.floor(busyTimeoutMs)}`);
-        db.pragma('journal_mode = WAL');
-        // NORMAL is durable against a killed process (the WAL is written before commit returns);
-        // only an OS crash or power cut can lose the last transactions.
-        db.pragma('synchronous = NORMAL');
-        db.pragma('foreign_keys = ON');
+        db = new Database(path, { nativeBinding: nativeBinding() });
+        // Busy timeout first, so that every statement after it waits for another process rather than
+        // failing. NORMAL is durable against a killed process (the WAL is written before commit
+        // returns); only an OS crash or power cut can lose the last transactions.
+        db.exec(
+          `PRAGMA busy_timeout = ${Math.floor(busyTimeoutMs)}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON`,
+        );
       }
       // 8 MB of page cache for every connection (the default is 2 MB): the index pages a dump or a
       // page touches stay in memory, and the operating system's cache holds the rest. The writer had
@@ -44,8 +44,7 @@ export class Db {
       // in 5 minutes), then 16 MB, which a first run on a million items (every archive page to write,
       // each read once) filled to a peak of 117-126 MB against 110 MB now. Batch ingest and a cron
       // ingest at 1M items were no slower at 8 MB. A cache holds only pages read.
-      db.pragma('cache_size = -8192');
-      db.pragma(`busy_timeout = ${Math.floor(busyTimeoutMs)}`);
+      db.exec(`PRAGMA cache_size = -8192; PRAGMA busy_timeout = ${Math.floor(busyTimeoutMs)}`);
     } catch (cause) {
       if (readOnly && (cause as { code?: string }).code === 'SQLITE_CANTOPEN') {
         throw new StoreError(`store ${path}`, 'no such store (check --db or store.path; `dumpfeed ingest` or `watch` creates it)', {
@@ -158,4 +157,28 @@ export class Db {
       `schema version ${current} is newer than this dumpfeed (${MIGRATIONS.length}); upgrade dumpfeed`,
     );
   }
+}
+
+/**
+ * better-sqlite3's compiled addon, for its `nativeBinding` option: the file where its install puts it
+ * (`release`, built or downloaded), or, when it is elsewhere, the addon as the `bindings` package finds
+ * it in the package's folder (the driver's own search, a dozen places tried at a few milliseconds of
+ * every cron run). The CLI bundles the driver's JavaScript, and `bindings` looks for the addon next
+ * to the file that calls it, which there is the bundle: hence always an explicit addon.
+ */
+export function findNativeBinding(release = 'better-sqlite3/build/Release/better_sqlite3.node'): string | object {
+  const require = createRequire(import.meta.url);
+  try {
+    return require.resolve(release);
+  } catch {
+    const root = dirname(require.resolve('better-sqlite3/package.json'));
+    const bindings = createRequire(join(root, 'package.json'))('bindings') as (o: { bindings: string; module_root: string }) => object;
+    return bindings({ bindings: 'better_sqlite3.node', module_root: root });
+  }
+}
+
+let addon: string | object | undefined;
+// The driver takes a path or the addon itself; its types know only the path.
+function nativeBinding(): string {
+  return (addon ??= findNativeBinding()) as string;
 }

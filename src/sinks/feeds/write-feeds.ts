@@ -1,6 +1,8 @@
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { join, resolve } from 'node:path';
 import type { Config } from '../../config/schema.js';
+import { elapsedMs } from '../../clock.js';
 import { SinkError } from '../../errors.js';
 import type { StoredItem, StoredTopic } from '../../model.js';
 import type { ArchivePage } from '../../store/archives.js';
@@ -126,9 +128,9 @@ function filesPresent(
  * A folder's modification time (nanoseconds), which any file added, removed or renamed in it moves
  * on; `missing` when there is no such folder.
  */
-async function folderMark(dir: string): Promise<string> {
+function folderMark(dir: string): string {
   try {
-    return String((await stat(dir, { bigint: true })).mtimeNs);
+    return String(statSync(dir, { bigint: true }).mtimeNs);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
     throw new SinkError(`feeds ${dir}`, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
@@ -136,14 +138,17 @@ async function folderMark(dir: string): Promise<string> {
 }
 
 /** The names in a folder; none when it does not exist (yet). */
-async function listFolder(dir: string): Promise<string[]> {
+function listFolder(dir: string): string[] {
   try {
-    return await readdir(dir);
+    return readdirSync(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw new SinkError(`feeds ${dir}`, `cannot list: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
   }
 }
+
+/** How long writeFeeds works before it lets other events in. */
+const YIELD_MS = 20;
 
 /** Which feed files a run wrote and which it left alone because their content had not changed. */
 export interface FeedWriteReport {
@@ -163,14 +168,27 @@ export async function writeFeeds(store: Store, config: Config, topicIds?: Iterab
   const byId = new Map<number, StoredTopic>(topics.map((t) => [t.id, t]));
   const wanted: Set<number> | null = topicIds ? new Set(topicIds) : null;
 
+  // Files are written with synchronous calls (see write-file.ts); a long run (a first start writes
+  // thousands of archive pages) gives the event loop a turn every YIELD_MS, so that a daemon's signals,
+  // watcher events and timers are not held up.
+  let turnAt = elapsedMs();
+  const made = new Set<string>();
   const put = async (name: string, content: string): Promise<void> => {
     const path = join(dir, name);
-    if (name.includes('/')) await mkdir(join(dir, name.slice(0, name.lastIndexOf('/'))), { recursive: true });
+    const folder = name.includes('/') ? join(dir, name.slice(0, name.lastIndexOf('/'))) : null;
     try {
-      if (await writeFileIfChanged(path, content)) report.written.push(path);
+      if (folder !== null && !made.has(folder)) {
+        mkdirSync(folder, { recursive: true });
+        made.add(folder);
+      }
+      if (writeFileIfChanged(path, content)) report.written.push(path);
       else report.unchanged++;
     } catch (cause) {
       throw new SinkError(`feeds ${path}`, `cannot write: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
+    }
+    if (elapsedMs() - turnAt >= YIELD_MS) {
+      await nextTurn();
+      turnAt = elapsedMs();
     }
   };
   const putFeed = async (view: FeedView): Promise<void> => {
@@ -181,7 +199,7 @@ export async function writeFeeds(store: Store, config: Config, topicIds?: Iterab
   };
 
   try {
-    await mkdir(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true });
   } catch (cause) {
     throw new SinkError(`feeds ${dir}`, `cannot create folder: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
   }
@@ -189,13 +207,13 @@ export async function writeFeeds(store: Store, config: Config, topicIds?: Iterab
   // again although nothing changed. The archive folder (a page per `feeds.length` items: 20,000 files
   // for a million) is listed only when it changed since the last complete write; until then every
   // page the store records is there.
-  const present = new Set(await listFolder(dir));
+  const present = new Set(listFolder(dir));
   const archiveDir = resolve(dir, 'archive');
-  const mark = await folderMark(archiveDir);
-  const archived = mark !== 'missing' && mark === store.archives.folderMark(archiveDir) ? null : new Set(await listFolder(archiveDir));
+  const mark = folderMark(archiveDir);
+  const archived = mark !== 'missing' && mark === store.archives.folderMark(archiveDir) ? null : new Set(listFolder(archiveDir));
   // A writer killed mid-page left a temporary file, which moved the folder's time on: it is listed, and
   // the file removed once old enough. While one is left the mark is not recorded, so the next run looks again.
-  const settled = archived === null || (await removeStaleTempFiles(archiveDir, { names: archived })).left === 0;
+  const settled = archived === null || removeStaleTempFiles(archiveDir, { names: archived }).left === 0;
   // A hidden page has no feeds of its own; its items still reach "all" and custom topics.
   const shown = topics.filter((t) => !topicSettings(config, t).hidden);
   // The subscription feeds first, then the archive pages: a first run on a long history (thousands of
@@ -232,7 +250,7 @@ export async function writeFeeds(store: Store, config: Config, topicIds?: Iterab
   }
   for (const plan of plans) await writeArchives(store, config, plan, archived, put);
   if (settled) {
-    const after = await folderMark(archiveDir);
+    const after = folderMark(archiveDir);
     if (after !== store.archives.folderMark(archiveDir)) store.archives.setFolderMark(archiveDir, after);
   }
   return report;

@@ -23,7 +23,7 @@ export function createTransport(config: Config): DigestTransport {
       async send(digest) {
         await mkdir(outbox, { recursive: true });
         const name = `${digest.createdAt.replace(/[:.]/g, '-')}_${digest.id}_${digest.address.replace(/[^A-Za-z0-9@._-]/g, '_')}.eml`;
-        await writeFileIfChanged(join(outbox, name), digest.raw.toString('utf8'));
+        writeFileIfChanged(join(outbox, name), digest.raw.toString('utf8'));
       },
       async close() {},
       describe: () => `outbox ${outbox}/`,
