@@ -19,14 +19,19 @@ export interface Output {
   readonly isTTY: boolean;
 }
 
+/** An Output on descriptor `fd`; `processStream` gives the stream to hand over to (process.stdout for 1). */
+export function fdOutput(fd: number, processStream: () => NodeJS.WritableStream): Output {
+  return new FdOutput(fd, processStream);
+}
+
 class FdOutput implements Output {
   private closed = false;
-  private stream: NodeJS.WriteStream | null = null;
+  private stream: NodeJS.WritableStream | null = null;
   private tty: boolean | undefined;
 
   constructor(
-    private readonly fd: 1 | 2,
-    private readonly processStream: () => NodeJS.WriteStream,
+    private readonly fd: number,
+    private readonly processStream: () => NodeJS.WritableStream,
   ) {}
 
   get isTTY(): boolean {
@@ -57,7 +62,7 @@ class FdOutput implements Output {
     }
   }
 
-  private toStream(): NodeJS.WriteStream {
+  private toStream(): NodeJS.WritableStream {
     const stream = this.processStream();
     stream.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EPIPE') throw error;
@@ -81,5 +86,5 @@ function isTerminal(fd: number): boolean {
   return (createRequire(import.meta.url)('node:tty') as typeof ttyModule).isatty(fd);
 }
 
-export const stdout: Output = new FdOutput(1, () => process.stdout);
-export const stderr: Output = new FdOutput(2, () => process.stderr);
+export const stdout: Output = fdOutput(1, () => process.stdout);
+export const stderr: Output = fdOutput(2, () => process.stderr);
