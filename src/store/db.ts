@@ -59,6 +59,21 @@ export class Db {
     return handle;
   }
 
+  /**
+   * How many writes of this handle were undone (a failed write's transaction or savepoint rolled back,
+   * a group's commit failed): what this handle remembers of its writes since is to be forgotten.
+   */
+  get rollbacks(): number {
+    return this.rolledBack;
+  }
+
+  private rolledBack = 0;
+
+  /** SQLite's data_version: it moves when another connection commits. */
+  dataVersion(): number {
+    return this.sql('PRAGMA data_version').pluck().get() as number;
+  }
+
   /** A prepared statement, compiled once and reused (preparing dominates the cost of small queries). */
   sql(source: string): Database.Statement {
     let stmt = this.statements.get(source);
@@ -78,6 +93,7 @@ export class Db {
     try {
       return this.db.transaction(fn).immediate();
     } catch (cause) {
+      this.rolledBack++;
       if (cause instanceof StoreError) throw cause;
       throw new StoreError(`store ${this.path}`, `cannot record ${what}: ${(cause as Error).message}`, { cause });
     }
@@ -109,6 +125,7 @@ export class Db {
     try {
       this.db.exec('COMMIT');
     } catch (cause) {
+      this.rolledBack++;
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       throw new StoreError(`store ${this.path}`, `cannot commit: ${(cause as Error).message}`, { cause });
     }

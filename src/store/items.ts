@@ -70,7 +70,11 @@ export function feedOrder(table = ''): string {
 
 /** The items table (the current version of each item) and item_versions (every version). */
 export class Items {
-  constructor(private readonly db: Db) {}
+  private readonly matched: MatchCache;
+
+  constructor(private readonly db: Db) {
+    this.matched = new MatchCache(db);
+  }
 
   /** The newest items of a topic (or of every topic when `topicId` is null), in feed order, after skipping `offset`. */
   newest(topicId: number | null, limit: number, offset = 0): StoredItem[] {
@@ -138,6 +142,7 @@ export class Items {
    * matched. The rows found are kept in `rows`, so that an unchanged item costs no further query.
    */
   candidates(topicId: number, titleKeys: string[], rows: Map<number, ItemRow>): CandidateLookup {
+    const cache = this.matched.topic(topicId);
     // The keys go in batches of a fixed size (the last padded with NULL, which matches nothing): one
     // statement, compiled once. INDEXED BY: without it SQLite may walk the whole topic in id order.
     const byTitles = this.db.sql(
@@ -152,19 +157,23 @@ export class Items {
     // Rows as arrays, made into objects here: better-sqlite3 builds an object a column at a time through
     // the engine's API (storing a dump took 1.44 ms with its objects, 1.31 ms with these).
     for (const stmt of [byTitles, byTitle, byDate, cutShort]) stmt.raw(true);
-    const keep = (found: unknown[]): Candidate[] =>
-      (found as unknown[][]).map((values) => {
-        const row = matchRow(values);
-        rows.set(row.id, row);
-        return { rowId: row.id, title: row.title, titleKey: row.title_key, date: row.date, summaryKey: row.summary_key };
-      });
+    const candidate = (row: MatchRow): Candidate => {
+      rows.set(row.id, row);
+      return { rowId: row.id, title: row.title, titleKey: row.title_key, date: row.date, summaryKey: row.summary_key };
+    };
+    // A row already in the cache is that object (equal by the cache's rule), so that a write through
+    // either keeps the cache current.
+    const keep = (found: unknown[]): Candidate[] => (found as unknown[][]).map((values) => candidate(cache.canonical(matchRow(values))));
+    // The keys the cache knows need no query: a re-dump's items are mostly the last dump's.
     const titled = new Map<string, Candidate[]>(titleKeys.map((k) => [k, []]));
-    const unique = [...titled.keys()];
-    for (let i = 0; i < unique.length; i += KEY_BATCH) {
-      const batch: (string | null)[] = unique.slice(i, i + KEY_BATCH);
-      while (batch.length < KEY_BATCH) batch.push(null);
-      for (const c of keep(byTitles.all(topicId, ...batch))) titled.get(c.titleKey)!.push(c);
+    const unknown = [...titled.keys()].filter((k) => !cache.has(k));
+    for (let i = 0; i < unknown.length; i += KEY_BATCH) {
+      const batch: (string | null)[] = unknown.slice(i, i + KEY_BATCH);
+      const found = (byTitles.all(topicId, ...batch.concat(Array(KEY_BATCH - batch.length).fill(null))) as unknown[][]).map(matchRow);
+      cache.fill(batch as string[], found);
     }
+    for (const [key, list] of titled) for (const row of cache.rows(key)) list.push(candidate(row));
+    cache.keepOnly(titled.keys());
     let cut: Candidate[] | undefined;
     return {
       byTitleKey: (key) => titled.get(key) ?? keep(byTitle.all(topicId, key)),
@@ -206,6 +215,28 @@ export class Items {
         ).lastInsertRowid,
     );
     this.insertVersion(id, 1, at.dumpId, item, at.seenAt, false);
+    const [title, title_key, date, end_date, summary, summary_key, category, credit, location] = contentColumns(item);
+    this.matched.inserted({
+      id,
+      topic_id: topic.id,
+      key,
+      guid,
+      version: 1,
+      title: title!,
+      title_key: title_key!,
+      date,
+      end_date,
+      summary,
+      summary_key,
+      category,
+      credit,
+      location,
+      maybe_cut: at.maybeCut ? 1 : 0,
+      first_seen_at: at.seenAt,
+      updated_at: at.seenAt,
+      first_seen_dump: at.dumpId,
+      position: at.position,
+    } as MatchRow);
     return { ref: { id: guid, title: item.title }, rowId: id };
   }
 
@@ -214,23 +245,33 @@ export class Items {
    * changed. Returns the item when this dump changed it, null when it is unchanged.
    */
   update(row: ItemRow, item: ParsedItem, at: { dumpId: number; seenAt: string; maybeCut: boolean }): ItemRef | null {
+    // `row` is changed in place with the table: it may be the object the match cache holds.
     // A dump older than the one that made the current version (an old file delivered late) must not
     // roll the item back; it counts as unchanged.
     if (at.seenAt < row.updated_at) return null;
     const stored = toParsedItem(row);
     if (sameContent(stored, item)) {
       // Seen whole (not last) again: it was not cut after all.
-      if (row.maybe_cut === 1 && !at.maybeCut) this.db.sql(`UPDATE items SET maybe_cut = 0 WHERE id = ?`).run(row.id);
+      if (row.maybe_cut === 1 && !at.maybeCut) {
+        this.db.sql(`UPDATE items SET maybe_cut = 0 WHERE id = ?`).run(row.id);
+        row.maybe_cut = 0;
+      }
       return null;
     }
     const version = row.version + 1;
+    const content = contentColumns(item);
     this.db
       .sql(
         `UPDATE items SET version = ?, title = ?, title_key = ?, date = ?, end_date = ?, summary = ?, summary_key = ?, category = ?,
              credit = ?, location = ?, maybe_cut = ?, sort_date = ?, updated_at = ? WHERE id = ?`,
       )
-      .run(version, ...contentColumns(item), at.maybeCut ? 1 : 0, item.date ?? row.first_seen_at.slice(0, 10), at.seenAt, row.id);
+      .run(version, ...content, at.maybeCut ? 1 : 0, item.date ?? row.first_seen_at.slice(0, 10), at.seenAt, row.id);
     this.insertVersion(row.id, version, at.dumpId, item, at.seenAt, isMinorChange(stored, item, row.maybe_cut === 1));
+    const oldKey = (row as MatchRow).title_key;
+    const [title, title_key, date, end_date, summary, summary_key, category, credit, location] = content;
+    Object.assign(row, { version, title, title_key, date, end_date, summary, summary_key, category, credit, location });
+    Object.assign(row, { maybe_cut: at.maybeCut ? 1 : 0, updated_at: at.seenAt });
+    if (title_key !== oldKey) this.matched.rekeyed(row as MatchRow, oldKey);
     return { id: row.guid, title: item.title };
   }
 
@@ -254,6 +295,121 @@ export class Items {
         seenAt,
         minor ? 1 : 0,
       );
+  }
+}
+
+/** The most rows the match cache keeps, over all topics (about 1.5 KB each). */
+const MATCH_CACHE_ROWS = 10_000;
+
+/**
+ * The rows that matching read, per topic and title key, kept from one dump to the next: a re-dump
+ * shows mostly the items of the last one, whose rows then cost no query (the look-up was a quarter
+ * of a batch ingest's time). Each key's list holds every row of the topic with that key, in id order:
+ * the same objects that this handle's writes change (Items.insert and update). Everything is dropped
+ * when another connection has committed (SQLite's data_version moved) or a write of this handle was
+ * undone (a rollback: what it put into the cache never happened). A topic keeps the keys of its last
+ * dump; beyond MATCH_CACHE_ROWS rows, the topics matched longest ago go first.
+ */
+class MatchCache {
+  private readonly topics = new Map<number, TopicRows>();
+  private dataVersion = -1;
+  private rollbacks = -1;
+
+  constructor(private readonly db: Db) {}
+
+  /** A topic's cached rows, checked against what happened since; the topic becomes the most recent. */
+  topic(topicId: number): TopicRows {
+    const version = this.db.dataVersion();
+    if (version !== this.dataVersion || this.db.rollbacks !== this.rollbacks) {
+      this.topics.clear();
+      this.dataVersion = version;
+      this.rollbacks = this.db.rollbacks;
+    }
+    const rows = this.topics.get(topicId) ?? new TopicRows();
+    this.topics.delete(topicId);
+    this.topics.set(topicId, rows);
+    let total = 0;
+    for (const t of this.topics.values()) total += t.size;
+    for (const [id, t] of this.topics) {
+      if (total <= MATCH_CACHE_ROWS || id === topicId) break;
+      total -= t.size;
+      this.topics.delete(id);
+    }
+    return rows;
+  }
+
+  /** A row this handle inserted. */
+  inserted(row: MatchRow): void {
+    this.topics.get(row.topic_id)?.add(row);
+  }
+
+  /** A cached row whose title key this handle changed from `oldKey`. */
+  rekeyed(row: MatchRow, oldKey: string): void {
+    this.topics.get(row.topic_id)?.move(row, oldKey);
+  }
+}
+
+/** One topic's cached rows: for each title key known, every row with it, in id order. */
+class TopicRows {
+  private readonly byKey = new Map<string, MatchRow[]>();
+  private readonly byId = new Map<number, MatchRow>();
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  has(key: string): boolean {
+    return this.byKey.has(key);
+  }
+
+  rows(key: string): MatchRow[] {
+    return this.byKey.get(key) ?? [];
+  }
+
+  /** The cached object for a row read anew, or the row itself. */
+  canonical(row: MatchRow): MatchRow {
+    return this.byId.get(row.id) ?? row;
+  }
+
+  /** Every row with the `keys` (read in id order): a key with no rows is known too. */
+  fill(keys: string[], found: MatchRow[]): void {
+    for (const key of keys) this.byKey.set(key, []);
+    for (const row of found) {
+      const cached = this.canonical(row);
+      this.byKey.get(cached.title_key)!.push(cached);
+      this.byId.set(cached.id, cached);
+    }
+  }
+
+  /** Keeps the keys given (a dump's) and forgets the others. */
+  keepOnly(keys: Iterable<string>): void {
+    const wanted = new Set(keys);
+    for (const [key, rows] of this.byKey) {
+      if (wanted.has(key)) continue;
+      this.byKey.delete(key);
+      for (const row of rows) this.byId.delete(row.id);
+    }
+  }
+
+  /** A new row: the newest id, so last in its key's list (when that key is known). */
+  add(row: MatchRow): void {
+    const list = this.byKey.get(row.title_key);
+    if (!list) return;
+    list.push(row);
+    this.byId.set(row.id, row);
+  }
+
+  /** A row now under another title key: out of its old key's list, into its new key's (when known). */
+  move(row: MatchRow, oldKey: string): void {
+    const old = this.byKey.get(oldKey);
+    const at = old?.indexOf(row) ?? -1;
+    if (at >= 0) old!.splice(at, 1);
+    this.byId.delete(row.id);
+    const list = this.byKey.get(row.title_key);
+    if (!list) return;
+    const before = list.findIndex((r) => r.id > row.id);
+    list.splice(before < 0 ? list.length : before, 0, row);
+    this.byId.set(row.id, row);
   }
 }
 

@@ -156,8 +156,7 @@ export class Store {
    * keys on too.)
    */
   changeMark(): string {
-    const { data_version: version } = this.db.sql('PRAGMA data_version').get() as { data_version: number };
-    return `${version}:${this.revision}`;
+    return `${this.db.dataVersion()}:${this.revision}`;
   }
 
   /** Counts for status and tests. */
