@@ -3,7 +3,7 @@
  * in English, French (`29 novembre 2021`, `1er mars 2021`) and Spanish (`29 de noviembre de 2021`).
  */
 
-const MONTHS: Record<string, number> = {};
+const MONTHS = new Map<string, number>();
 const NAMES: string[][] = [
   // English, French, Spanish; abbreviations as pages print them.
   ['january', 'jan', 'janvier', 'janv', 'enero', 'ene'],
@@ -19,15 +19,25 @@ const NAMES: string[][] = [
   ['november', 'nov', 'novembre', 'noviembre'],
   ['december', 'dec', 'décembre', 'decembre', 'déc', 'diciembre', 'dic'],
 ];
-NAMES.forEach((names, i) => names.forEach((n) => (MONTHS[n] = i + 1)));
+NAMES.forEach((names, i) => names.forEach((n) => MONTHS.set(n, i + 1)));
 
-const MONTH_ALT = Object.keys(MONTHS)
-  .sort((a, b) => b.length - a.length)
-  .join('|');
+/**
+ * The month of a word the patterns below took as one, or undefined when it is no month's name. The
+ * patterns take any word of Latin letters where a month goes, and the name is looked up here: a
+ * pattern with the fifty names as alternatives, case-insensitive, took milliseconds to compile, paid
+ * by every cron run. A month name ends where its letters do (a dot or white space must follow), so
+ * the word is the name whenever the alternatives would have matched.
+ */
+function monthOf(word: string): number | undefined {
+  return MONTHS.get(word.toLowerCase());
+}
+
+// A word of Latin-1 letters (with the 'i' flag, either case): every month name's letters are in it.
+const WORD = '([a-z\u00e0-\u00f6\u00f8-\u00ff]+)';
 
 // One date: D[er] [de] Month[.] [de] YYYY.
 const DAY = `(\\d{1,2})(?:er|º|°)?`;
-const MONTH = `(?:de\\s+)?(${MONTH_ALT})\\.?`;
+const MONTH = `(?:de\\s+)?${WORD}\\.?`;
 const YEAR = `(?:de\\s+|del\\s+)?(\\d{4})`;
 const PLACE = `\\s*(?:,\\s*(.*?))?\\s*$`;
 // A range's start may leave out what it shares with its end: `5 - 6 June 2024`, `29 April - 1 May 2024`.
@@ -42,8 +52,9 @@ const DATE_RE = new RegExp(
 );
 const RANGE_RE = new RegExp(`^${DAY}(?:\\s+${MONTH}(?:\\s+${YEAR})?)?${RANGE_SEP}${DAY}\\s+${MONTH}\\s+${YEAR}${PLACE}`, 'i');
 
-// Month[.] YYYY, or a bare year, alone on an unindented line: a section heading between items.
-const MONTH_HEADING_RE = new RegExp(`^(?:(?:${MONTH_ALT})\\.?\\s+(?:de\\s+)?)?(?:19|20)\\d{2}$`, 'iu');
+// Month[.] YYYY, or a bare year, alone on an unindented line: a section heading between items. Its
+// word takes ſ too (long s), which case-insensitive matching folds to s as Unicode does.
+const MONTH_HEADING_RE = /^(?:([a-z\u00e0-\u00f6\u00f8-\u00ff\u017f]+)\.?\s+(?:de\s+)?)?(?:19|20)\d{2}$/i;
 
 /** A date block read from a dump. */
 export interface DateLine {
@@ -70,17 +81,19 @@ export function parseDateLine(block: string): DateParse {
   const first = block.charCodeAt(0);
   if (first < 48 || first > 57 || block.length > 80) return NOT_A_DATE;
   const m = DATE_RE.exec(block);
-  if (m) {
-    const date = isoDate(Number(m[3]), MONTHS[m[2]!.toLowerCase()]!, Number(m[1]));
+  const month = m && monthOf(m[2]!);
+  if (m && month) {
+    const date = isoDate(Number(m[3]), month, Number(m[1]));
     if (date === null) return { kind: 'invalid', reason: `"${block}" is not a real date` };
     return dateFound(date, null, m[4]);
   }
   const r = RANGE_RE.exec(block);
   if (!r) return NOT_A_DATE;
+  const endMonth = monthOf(r[5]!);
+  const startMonth = r[2] ? monthOf(r[2]) : endMonth;
+  if (endMonth === undefined || startMonth === undefined) return NOT_A_DATE;
   const endYear = Number(r[6]);
-  const endMonth = MONTHS[r[5]!.toLowerCase()]!;
   const end = isoDate(endYear, endMonth, Number(r[4]));
-  const startMonth = r[2] ? MONTHS[r[2].toLowerCase()]! : endMonth;
   // A start without its own year shares the end's, or the year before across New Year (`30 December - 2 January 2025`).
   const startYear = r[3] ? Number(r[3]) : startMonth > endMonth ? endYear - 1 : endYear;
   const start = isoDate(startYear, startMonth, Number(r[1]));
@@ -104,7 +117,8 @@ function isoDate(year: number, month: number, day: number): string | null {
 
 /** True for a section heading between items: a month (`October 2023`) or a bare year (`2021`). */
 export function isSectionHeading(line: string): boolean {
-  return MONTH_HEADING_RE.test(line.trim());
+  const m = MONTH_HEADING_RE.exec(line.trim());
+  return m !== null && (m[1] === undefined || monthOf(m[1].replaceAll('\u017f', 's')) !== undefined);
 }
 
 /**
@@ -119,7 +133,8 @@ export function isPartialDate(block: string): boolean {
   const sep = /\s*[-\u2013\u2014]\s*/.exec(text);
   if (!sep) return isPartialDay(text);
   const tail = text.slice(sep.index + sep[0].length);
-  return RANGE_START_RE.test(text.slice(0, sep.index)) && (tail === '' || isPartialDay(tail));
+  const start = RANGE_START_RE.exec(text.slice(0, sep.index));
+  return start !== null && (start[2] === undefined || monthOf(start[2]) !== undefined) && (tail === '' || isPartialDay(tail));
 }
 
 const RANGE_START_RE = new RegExp(`^${DAY}(?:\\s+${MONTH}(?:\\s+${YEAR})?)?$`, 'i');
@@ -129,5 +144,6 @@ function isPartialDay(text: string): boolean {
   if (!m) return false;
   const word = m[2]?.toLowerCase();
   if (word === undefined || word === '') return true;
-  return Object.keys(MONTHS).some((name) => name.startsWith(word));
+  for (const name of MONTHS.keys()) if (name.startsWith(word)) return true;
+  return false;
 }

@@ -200,11 +200,17 @@ function pickTopic(lines: string[]): { topic: string; doubt: string | null } | n
 
 /** A line that can never name a page: no letters, a section heading, a contact line, or never text (below). */
 function neverHeading(line: string): boolean {
-  return !/\p{L}/u.test(line) || isSectionHeading(line) || isContactLine(line) || notText(line);
+  return !hasLetter(line) || isSectionHeading(line) || isContactLine(line) || notText(line);
+}
+
+// ASCII first: the Unicode patterns' first use builds their tables, a few milliseconds of every run.
+function hasLetter(line: string): boolean {
+  return /[A-Za-z]/.test(line) || /\p{L}/u.test(line);
 }
 
 function startsLower(line: string): boolean {
-  return /^\p{Ll}/u.test(line);
+  const first = line.charCodeAt(0);
+  return first < 0x80 ? first >= 97 && first <= 122 : /^\p{Ll}/u.test(line);
 }
 
 /** What earlier items of the same dump showed; the page's own habits help read the next item. */

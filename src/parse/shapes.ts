@@ -59,8 +59,24 @@ const RUN_ON_WORDS = new Set(
 /** True when a line reads as the first part of a sentence that goes on in the next line. */
 export function endsMidSentence(line: string): boolean {
   if (/[,;:\-–]$/.test(line)) return true;
-  const last = /(\p{L}+)$/u.exec(line)?.[1]?.toLowerCase();
+  const last = lastWord(line)?.toLowerCase();
   return last !== undefined && RUN_ON_WORDS.has(last);
+}
+
+/**
+ * The letters that end a line (Unicode letters), or undefined. A line that ends in ASCII letters
+ * preceded by ASCII is read without the Unicode pattern, whose first use builds its tables.
+ */
+function lastWord(line: string): string | undefined {
+  let start = line.length;
+  while (start > 0 && isAsciiLetter(line.charCodeAt(start - 1))) start--;
+  if (start > 0 && line.charCodeAt(start - 1) > 0x7f) return /(\p{L}+)$/u.exec(line)?.[1];
+  return start < line.length ? line.slice(start) : undefined;
+}
+
+/** True for A-Z and a-z. */
+function isAsciiLetter(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
 }
 
 /** True when a line reads as a sentence (a description), not a heading. */
