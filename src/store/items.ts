@@ -299,7 +299,7 @@ export class Items {
 }
 
 /** The most rows the match cache keeps, over all topics (about 1.5 KB each). */
-const MATCH_CACHE_ROWS = 10_000;
+const MATCH_CACHE_ROWS = 5_000;
 
 /**
  * The rows that matching read, per topic and title key, kept from one dump to the next: a re-dump
