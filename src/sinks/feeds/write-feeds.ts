@@ -2,7 +2,6 @@ import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { join, resolve } from 'node:path';
 import type { Config } from '../../config/schema.js';
-import { elapsedMs } from '../../clock.js';
 import { SinkError } from '../../errors.js';
 import type { StoredItem, StoredTopic } from '../../model.js';
 import type { ArchivePage } from '../../store/archives.js';
@@ -147,9 +146,6 @@ function listFolder(dir: string): string[] {
   }
 }
 
-/** How long writeFeeds works before it lets other events in. */
-const YIELD_MS = 20;
-
 /** Which feed files a run wrote and which it left alone because their content had not changed. */
 export interface FeedWriteReport {
   written: string[];
@@ -168,10 +164,10 @@ export async function writeFeeds(store: Store, config: Config, topicIds?: Iterab
   const byId = new Map<number, StoredTopic>(topics.map((t) => [t.id, t]));
   const wanted: Set<number> | null = topicIds ? new Set(topicIds) : null;
 
-  // Files are written with synchronous calls (see write-file.ts); a long run (a first start writes
-  // thousands of archive pages) gives the event loop a turn every YIELD_MS, so that a daemon's signals,
-  // watcher events and timers are not held up.
-  let turnAt = elapsedMs();
+  // Files are written with synchronous calls (see write-file.ts), and the event loop gets a turn after
+  // each: a first start writes thousands of archive pages, and a daemon's signals, watcher events and
+  // timers must not wait for them. The turns also let V8's collector tasks run: with a turn every 20 ms
+  // instead, a first `watch` on a million items peaked at 130 MB, against 118 MB with a turn a file.
   const made = new Set<string>();
   const put = async (name: string, content: string): Promise<void> => {
     const path = join(dir, name);
@@ -186,10 +182,7 @@ export async function writeFeeds(store: Store, config: Config, topicIds?: Iterab
     } catch (cause) {
       throw new SinkError(`feeds ${path}`, `cannot write: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
     }
-    if (elapsedMs() - turnAt >= YIELD_MS) {
-      await nextTurn();
-      turnAt = elapsedMs();
-    }
+    await nextTurn();
   };
   const putFeed = async (view: FeedView): Promise<void> => {
     const out = renderFeed(view);
