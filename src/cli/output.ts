@@ -86,5 +86,19 @@ function isTerminal(fd: number): boolean {
   return (createRequire(import.meta.url)('node:tty') as typeof ttyModule).isatty(fd);
 }
 
+/**
+ * For the commands that run for long (watch, serve), whose logger, or Node itself with a warning,
+ * may write to the process streams: a reader that went away silences a stream instead of ending the
+ * process with an unhandled error.
+ */
+export function silenceClosedProcessStreams(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      stream.write = () => true;
+    });
+  }
+}
+
 export const stdout: Output = fdOutput(1, () => process.stdout);
 export const stderr: Output = fdOutput(2, () => process.stderr);

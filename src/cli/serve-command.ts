@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import { listen } from '../sinks/http/listen.js';
 import { createHttpServer, serverStore } from '../sinks/http/server.js';
 import { daemonStatus } from '../store/instance-lock.js';
-import { stderr, stdout } from './output.js';
+import { silenceClosedProcessStreams, stderr, stdout } from './output.js';
 
 /** Options of `dumpfeed serve`. */
 export interface ServeArgs {
@@ -53,6 +53,7 @@ export function linksElsewhere(config: Config, host: string, port: number): stri
  */
 export async function serveCommand(args: ServeArgs): Promise<number> {
   if (args.positionals.length > 0) throw new UsageError('serve takes no arguments');
+  silenceClosedProcessStreams();
   const overrides = { storePath: args.db, feedsDir: args.out };
   const { config } = loadConfig(args.config, overrides);
   const { host, port } = listenAddress(config, args);

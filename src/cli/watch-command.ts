@@ -5,6 +5,7 @@ import { loadConfig } from '../config/load-config.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../log.js';
 import { UsageError } from '../errors.js';
 import { localLinksWarning } from '../sinks/mail/unsubscribe.js';
+import { silenceClosedProcessStreams } from './output.js';
 
 /** Options of `dumpfeed watch`. */
 export interface WatchArgs {
@@ -27,6 +28,7 @@ const STOP_DEADLINE_MS = 10_000;
  */
 export async function watchCommand(args: WatchArgs): Promise<number> {
   if (args.positionals.length > 0) throw new UsageError('watch takes no arguments: the inbox is source.inbox in the config');
+  silenceClosedProcessStreams();
   const overrides = { storePath: args.db, feedsDir: args.out };
   const level = args['log-level'] ?? loadConfig(args.config, overrides).config.log.level;
   if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);

@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { constants, createReadStream, createWriteStream, openSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { constants, createReadStream, createWriteStream, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fdOutput } from '../../src/cli/output.js';
-import { tempDir } from '../helpers.js';
+import { REPO, tempDir } from '../helpers.js';
 
 // The commands write to the descriptors themselves (src/cli/output.ts). A descriptor inherited in
 // non-blocking mode refuses a write when its pipe is full (EAGAIN): the rest goes through a stream,
@@ -39,5 +39,38 @@ describe('command output', () => {
     // A reader first, or opening the writing end waits for one.
     openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
     expect(fdOutput(openSync(fifo, constants.O_WRONLY), () => process.stdout).isTTY).toBe(false);
+  });
+
+  it('watch and serve: a closed reader of the process streams silences them; the process goes on', async () => {
+    const done = join(tempDir(), 'done');
+    // A process that, like the daemon's logger or Node's own warnings, writes to process.stdout.
+    const script = `
+      import { writeFileSync } from 'node:fs';
+      import { silenceClosedProcessStreams } from './src/cli/output.ts';
+      silenceClosedProcessStreams();
+      process.stdout.write('ready\\n');
+      let left = 20;
+      const more = () => {
+        process.stdout.write('x'.repeat(65536));
+        if (--left > 0) return setImmediate(more);
+        writeFileSync(${JSON.stringify(done)}, 'still here');
+        process.exit(0);
+      };
+      process.stdin.once('data', () => more());
+    `;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: REPO,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    // The reader goes away (as `watch | head -1` does), then the process writes on.
+    child.stdout.destroy();
+    child.stdin.write('go\n');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(readFileSync(done, 'utf8')).toBe('still here');
   });
 });
