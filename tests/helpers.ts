@@ -19,6 +19,24 @@ export function seedFiles(): string[] {
     .map((f) => join(SEEDS, f));
 }
 
+/**
+ * The re-dump sequences (tests/fixtures/sequences/NAME/): each folder's dumps in name order (01.txt,
+ * 02.txt, ...) and its folder, where expected.json says what each dump should do.
+ */
+export function sequenceFixtures(): { name: string; dir: string; dumps: Buffer[] }[] {
+  const root = join(FIXTURES, 'sequences');
+  return readdirSync(root)
+    .sort()
+    .map((name) => ({
+      name,
+      dir: join(root, name),
+      dumps: readdirSync(join(root, name))
+        .filter((f) => f.endsWith('.txt'))
+        .sort()
+        .map((f) => readFileSync(join(root, name, f))),
+    }));
+}
+
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   while (cleanups.length) cleanups.pop()!();

@@ -4,7 +4,8 @@
  */
 
 const MONTHS = new Map<string, number>();
-const NAMES: string[][] = [
+/** Month names as pages print them, January first. */
+export const MONTH_NAMES: readonly (readonly string[])[] = [
   // English, French, Spanish; abbreviations as pages print them.
   ['january', 'jan', 'janvier', 'janv', 'enero', 'ene'],
   ['february', 'feb', 'février', 'fevrier', 'févr', 'fevr', 'febrero'],
@@ -19,7 +20,7 @@ const NAMES: string[][] = [
   ['november', 'nov', 'novembre', 'noviembre'],
   ['december', 'dec', 'décembre', 'decembre', 'déc', 'diciembre', 'dic'],
 ];
-NAMES.forEach((names, i) => names.forEach((n) => MONTHS.set(n, i + 1)));
+MONTH_NAMES.forEach((names, i) => names.forEach((n) => MONTHS.set(n, i + 1)));
 
 /**
  * The month of a word the patterns below took as one, or undefined when it is no month's name. The

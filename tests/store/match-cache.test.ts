@@ -1,27 +1,16 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDumpBytes } from '../../src/parse/parse-dump.js';
 import { processDump } from '../../src/pipeline.js';
 import { Store } from '../../src/store/store.js';
 import type { Context } from '../../src/context.js';
-import { FIXTURES, redumpSeries, storeSnapshot, testContext, writeDump } from '../helpers.js';
+import { redumpSeries, sequenceFixtures, storeSnapshot, testContext, writeDump } from '../helpers.js';
 
 // A store handle keeps the rows it matched a dump against for the next dump of the same page (see
 // MatchCache in src/store/items.ts). What it stores must be exactly what a handle without that memory
 // stores: after edits, title changes and cut items (the sequence fixtures), when another connection
 // writes the same page in between, and when a write is undone.
 
-const SEQUENCES = join(FIXTURES, 'sequences');
-const sequences = readdirSync(SEQUENCES)
-  .sort()
-  .map((name) => ({
-    name,
-    dumps: readdirSync(join(SEQUENCES, name))
-      .filter((f) => f.endsWith('.txt'))
-      .sort()
-      .map((f) => readFileSync(join(SEQUENCES, name, f))),
-  }));
+const sequences = sequenceFixtures();
 
 /** The store's rows without what names the run (file paths). */
 function rows(store: Store): unknown {
@@ -45,15 +34,23 @@ async function store(dumps: Buffer[], pick: (i: number, ctx: Context, other: Sto
   }
 }
 
-describe('the match cache', () => {
-  it.each(sequences)('$name: one handle, two handles taking turns and a new handle per dump store the same', async ({ dumps }) => {
-    const fresh: Store[] = [];
-    const reference = await store(dumps, (_, ctx) => {
+/** The reference: each dump through a handle of its own, which remembers nothing of the others. */
+async function storeThroughFreshHandles(dumps: Buffer[]): Promise<unknown> {
+  const fresh: Store[] = [];
+  try {
+    return await store(dumps, (_, ctx) => {
       const s = Store.open(ctx.config.store.path);
       fresh.push(s);
       return s;
     });
+  } finally {
     for (const s of fresh) s.close();
+  }
+}
+
+describe('the match cache', () => {
+  it.each(sequences)('$name: one handle, two handles taking turns and a new handle per dump store the same', async ({ dumps }) => {
+    const reference = await storeThroughFreshHandles(dumps);
     expect(await store(dumps, (_, ctx) => ctx.store)).toEqual(reference);
     expect(await store(dumps, (i, ctx, other) => (i % 2 === 0 ? ctx.store : other))).toEqual(reference);
   });
@@ -68,13 +65,7 @@ describe('the match cache', () => {
       page('Jobs report for March', '5 March 2024'),
       page('Jobs report for March', '6 March 2024'),
     ];
-    const fresh: Store[] = [];
-    const reference = await store(dumps, (_, ctx) => {
-      const s = Store.open(ctx.config.store.path);
-      fresh.push(s);
-      return s;
-    });
-    for (const s of fresh) s.close();
+    const reference = await storeThroughFreshHandles(dumps);
     expect((reference as { items: unknown[] }).items).toHaveLength(2);
     expect(await store(dumps, (_, ctx) => ctx.store)).toEqual(reference);
   });

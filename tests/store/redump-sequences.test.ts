@@ -1,8 +1,8 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { processDump } from '../../src/pipeline.js';
-import { FIXTURES, storeSnapshot, testContext, writeDump } from '../helpers.js';
+import { sequenceFixtures, storeSnapshot, testContext, writeDump } from '../helpers.js';
 
 // A sequence is a folder of dumps of the same page(s) over time (01.txt, 02.txt, ...) and
 // expected.json: for each dump the titles that are new and updated and the count unchanged, and the
@@ -12,17 +12,11 @@ interface Step {
   updated: string[];
   unchanged: number;
 }
-const dir = join(FIXTURES, 'sequences');
-const sequences = readdirSync(dir)
-  .sort()
-  .map((name) => ({
-    name,
-    dumps: readdirSync(join(dir, name))
-      .filter((f) => f.endsWith('.txt'))
-      .sort()
-      .map((f) => readFileSync(join(dir, name, f))),
-    expected: JSON.parse(readFileSync(join(dir, name, 'expected.json'), 'utf8')) as { steps: Step[]; items: number },
-  }));
+const sequences = sequenceFixtures().map(({ name, dir, dumps }) => ({
+  name,
+  dumps,
+  expected: JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as { steps: Step[]; items: number },
+}));
 
 async function run(dumps: Buffer[]) {
   const ctx = testContext();
