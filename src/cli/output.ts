@@ -64,10 +64,7 @@ class FdOutput implements Output {
 
   private toStream(): NodeJS.WritableStream {
     const stream = this.processStream();
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
-      this.closed = true;
-    });
+    onReaderGone(stream, () => (this.closed = true));
     return (this.stream = stream);
   }
 }
@@ -92,12 +89,15 @@ function isTerminal(fd: number): boolean {
  * process with an unhandled error.
  */
 export function silenceClosedProcessStreams(): void {
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
-      stream.write = () => true;
-    });
-  }
+  for (const stream of [process.stdout, process.stderr]) onReaderGone(stream, () => (stream.write = () => true));
+}
+
+/** Runs `silence` when the stream's reader went away (EPIPE); any other error of the stream is thrown. */
+function onReaderGone(stream: NodeJS.WritableStream, silence: () => void): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    silence();
+  });
 }
 
 export const stdout: Output = fdOutput(1, () => process.stdout);

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type picomatchModule from 'picomatch';
@@ -85,7 +85,7 @@ export function listDumpFiles(dir: string, isDump: (name: string) => boolean, on
 }
 
 /** What a path leads to, or null when it cannot be read (a broken link, no permission). */
-export function statOrNull(path: string | Buffer): ReturnType<typeof statSync> | null {
+export function statOrNull(path: string | Buffer): Stats | null {
   try {
     return statSync(path);
   } catch {

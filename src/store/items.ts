@@ -194,6 +194,7 @@ export class Items {
     let key = itemKey(topic.key, item, 0);
     for (let attempt = 1; exists.get(key); attempt++) key = itemKey(topic.key, item, attempt);
     const guid = `tag:${ids.tagAuthority},${ids.tagDate}:${topic.slug}/${key}`;
+    const content = contentColumns(item);
     const id = Number(
       this.db
         .sql(
@@ -205,7 +206,7 @@ export class Items {
           topic.id,
           key,
           guid,
-          ...contentColumns(item),
+          ...content,
           at.maybeCut ? 1 : 0,
           item.date ?? at.seenAt.slice(0, 10),
           at.dumpId,
@@ -215,28 +216,19 @@ export class Items {
         ).lastInsertRowid,
     );
     this.insertVersion(id, 1, at.dumpId, item, at.seenAt, false);
-    const [title, title_key, date, end_date, summary, summary_key, category, credit, location] = contentColumns(item);
     this.matched.inserted({
       id,
       topic_id: topic.id,
       key,
       guid,
       version: 1,
-      title: title!,
-      title_key: title_key!,
-      date,
-      end_date,
-      summary,
-      summary_key,
-      category,
-      credit,
-      location,
+      ...contentFields(content),
       maybe_cut: at.maybeCut ? 1 : 0,
       first_seen_at: at.seenAt,
       updated_at: at.seenAt,
       first_seen_dump: at.dumpId,
       position: at.position,
-    } as MatchRow);
+    });
     return { ref: { id: guid, title: item.title }, rowId: id };
   }
 
@@ -268,10 +260,8 @@ export class Items {
       .run(version, ...content, at.maybeCut ? 1 : 0, item.date ?? row.first_seen_at.slice(0, 10), at.seenAt, row.id);
     this.insertVersion(row.id, version, at.dumpId, item, at.seenAt, isMinorChange(stored, item, row.maybe_cut === 1));
     const oldKey = (row as MatchRow).title_key;
-    const [title, title_key, date, end_date, summary, summary_key, category, credit, location] = content;
-    Object.assign(row, { version, title, title_key, date, end_date, summary, summary_key, category, credit, location });
-    Object.assign(row, { maybe_cut: at.maybeCut ? 1 : 0, updated_at: at.seenAt });
-    if (title_key !== oldKey) this.matched.rekeyed(row as MatchRow, oldKey);
+    Object.assign(row, { version, ...contentFields(content), maybe_cut: at.maybeCut ? 1 : 0, updated_at: at.seenAt });
+    if ((row as MatchRow).title_key !== oldKey) this.matched.rekeyed(row as MatchRow, oldKey);
     return { id: row.guid, title: item.title };
   }
 
@@ -438,8 +428,21 @@ function matchRow(v: unknown[]): MatchRow {
   };
 }
 
+type Text = string | null;
+type ContentColumns = [
+  title: string,
+  title_key: string,
+  date: Text,
+  end_date: Text,
+  summary: Text,
+  summary_key: Text,
+  category: Text,
+  credit: Text,
+  location: Text,
+];
+
 /** An item's content as the items table holds it: title, title_key, date, end_date, summary, summary_key, category, credit, location. */
-function contentColumns(item: ParsedItem): (string | null)[] {
+function contentColumns(item: ParsedItem): ContentColumns {
   return [
     item.title,
     titleKey(item.title),
@@ -451,6 +454,14 @@ function contentColumns(item: ParsedItem): (string | null)[] {
     item.credit,
     item.location,
   ];
+}
+
+/** contentColumns as the fields of a row of the items table. */
+function contentFields([title, title_key, date, end_date, summary, summary_key, category, credit, location]: ContentColumns): Pick<
+  MatchRow,
+  'title' | 'title_key' | 'date' | 'end_date' | 'summary' | 'summary_key' | 'category' | 'credit' | 'location'
+> {
+  return { title, title_key, date, end_date, summary, summary_key, category, credit, location };
 }
 
 /** The content fields of a row of the items table. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { statOrNull } from '../../source/dump-files.js';
 
 // Synchronous on purpose: a feed file is one read and at most one write and a rename, each well
 // under a millisecond, and the asynchronous calls spent more time in thread-pool round trips than in
@@ -56,13 +57,9 @@ export function removeStaleTempFiles(
   for (const name of listing) {
     if (!TEMP_NAME.test(name)) continue;
     const path = join(dir, name);
-    let info;
-    try {
-      info = statSync(path);
-    } catch {
-      continue; // gone meanwhile, or not ours to read
-    }
-    if (!info.isFile()) continue;
+    // Gone meanwhile, or not ours to read: passed over.
+    const info = statOrNull(path);
+    if (!info?.isFile()) continue;
     if (now - info.mtimeMs >= minAgeMs && removed(path)) found.removed++;
     else found.left++;
   }
