@@ -5,6 +5,27 @@
  * punctuation, quotes and white space made one space. `ILO’s  EU-funded` == `ILO's EU funded`.
  */
 export function titleKey(title: string): string {
+  if (title.length > MEMO_LENGTH) return computeTitleKey(title);
+  let key = memo.get(title);
+  if (key === undefined) {
+    key = computeTitleKey(title);
+    if (memo.size >= MEMO_ENTRIES) memo.clear();
+    memo.set(title, key);
+  }
+  return key;
+}
+
+/**
+ * The keys of titles seen lately. A re-dump shows mostly the titles of the last dump of its page,
+ * and a dump's titles are keyed up to four times (matching, the item key, the row, the topic rule):
+ * titleKey was a tenth of a batch ingest. Bounded, and only short texts (titles, labels, page names;
+ * summaries are longer and rarely seen twice): at most about 1 MB.
+ */
+const memo = new Map<string, string>();
+const MEMO_ENTRIES = 4096;
+const MEMO_LENGTH = 160;
+
+function computeTitleKey(title: string): string {
   const lower = title.toLowerCase();
   // Plain ASCII (most titles) needs neither Unicode normalisation nor Unicode classes.
   if (ASCII.test(lower)) return lower.replace(/[^a-z0-9]+/g, ' ').trim();

@@ -81,8 +81,10 @@ export function matchItems(
         }
       }
       if (best) found = { rowId: best.rowId, rule: 'similar-title' };
-      const summary = summaryKey(item.summary);
-      if (!found && summary !== null) {
+      // Keyed only when there is a stored item of that day to compare with: a summary is long, and
+      // keying every new item's was a twentieth of a batch ingest.
+      const summary = found || sameDay.length === 0 ? null : summaryKey(item.summary);
+      if (summary !== null) {
         const same = sameDay.find((c) => c.summaryKey === summary);
         if (same) found = { rowId: same.rowId, rule: 'same-summary' };
       }

@@ -21,7 +21,9 @@ export function isContactBox(lines: string[]): boolean {
 /** True for an e-mail address, a web address or a phone line: contact details, not text. */
 export function isContactDetail(text: string): boolean {
   // Cheap tests first: the patterns are unanchored, and every title and label of a dump comes here.
-  if ((text.includes('@') && EMAIL.test(text)) || URL.test(text) || PHONE_WORD.test(text)) return true;
+  // A web address has `://` or a dot (`www.`): most titles have neither, and skip the unanchored pattern.
+  if ((text.includes('@') && EMAIL.test(text)) || ((text.includes('.') || text.includes('://')) && URL.test(text)) || PHONE_WORD.test(text))
+    return true;
   if (digitCount(text) < 9) return false;
   const number = PHONE_NUMBER.exec(text)?.[0];
   if (number === undefined) return false;

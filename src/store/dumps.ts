@@ -55,23 +55,29 @@ export class Dumps {
    * older than both. Undefined when these bytes were stored meanwhile by another process.
    */
   insertStored(meta: DumpMeta, topicId: number, dump: ParsedDump): number | undefined {
-    this.db.sql(`DELETE FROM dumps WHERE sha256 = ? AND status = 'rejected'`).run(meta.sha256);
-    return (
-      this.db
-        .sql(
-          `INSERT INTO dumps (sha256, file, written_at, processed_at, status, topic_id, item_count, warnings) VALUES (?, ?, ?, ?, 'ok', ?, ?, ?)
-           ON CONFLICT (sha256) DO NOTHING RETURNING id`,
-        )
-        .get(
-          meta.sha256,
-          meta.file,
-          meta.writtenAt,
-          meta.processedAt,
-          topicId,
-          dump.items.length,
-          dump.warnings.length > 0 ? dump.warnings.join('\n') : null,
-        ) as { id: number } | undefined
-    )?.id;
+    const insert = (): number | undefined =>
+      (
+        this.db
+          .sql(
+            `INSERT INTO dumps (sha256, file, written_at, processed_at, status, topic_id, item_count, warnings) VALUES (?, ?, ?, ?, 'ok', ?, ?, ?)
+             ON CONFLICT (sha256) DO NOTHING RETURNING id`,
+          )
+          .get(
+            meta.sha256,
+            meta.file,
+            meta.writtenAt,
+            meta.processedAt,
+            topicId,
+            dump.items.length,
+            dump.warnings.length > 0 ? dump.warnings.join('\n') : null,
+          ) as { id: number } | undefined
+      )?.id;
+    // The rejected row goes only when there is one (the insert found its bytes): a statement less for
+    // every other dump. Deleted first, the new row takes the id an insert after it gets.
+    const id = insert();
+    if (id !== undefined) return id;
+    if (this.db.sql(`DELETE FROM dumps WHERE sha256 = ? AND status = 'rejected'`).run(meta.sha256).changes === 0) return undefined;
+    return insert();
   }
 
   /** The figures of a stored dump, once its items are matched. */

@@ -190,31 +190,36 @@ export class Items {
     at: { dumpId: number; position: number; seenAt: string; maybeCut: boolean },
     ids: IdentityScheme,
   ): { ref: ItemRef; rowId: number } {
-    const exists = this.db.sql(`SELECT 1 FROM items WHERE key = ?`);
-    let key = itemKey(topic.key, item, 0);
-    for (let attempt = 1; exists.get(key); attempt++) key = itemKey(topic.key, item, attempt);
-    const guid = `tag:${ids.tagAuthority},${ids.tagDate}:${topic.slug}/${key}`;
-    const content = contentColumns(item);
-    const id = Number(
-      this.db
-        .sql(
-          `INSERT INTO items (topic_id, key, guid, version, title, title_key, date, end_date, summary, summary_key, category, credit,
-               location, maybe_cut, sort_date, first_seen_dump, first_seen_at, position, updated_at)
-             VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          topic.id,
-          key,
-          guid,
-          ...content,
-          at.maybeCut ? 1 : 0,
-          item.date ?? at.seenAt.slice(0, 10),
-          at.dumpId,
-          at.seenAt,
-          at.position,
-          at.seenAt,
-        ).lastInsertRowid,
+    // The first free key of the item's: a key taken (the same title and date seen before in the
+    // topic, or a hash shared) makes the insert do nothing, and the next attempt's key is tried. One
+    // statement an item, where a look-up before each insert was two.
+    const add = this.db.sql(
+      `INSERT INTO items (topic_id, key, guid, version, title, title_key, date, end_date, summary, summary_key, category, credit,
+           location, maybe_cut, sort_date, first_seen_dump, first_seen_at, position, updated_at)
+         VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
     );
+    const content = contentColumns(item);
+    let key: string;
+    let guid: string;
+    let added;
+    for (let attempt = 0; ; attempt++) {
+      key = itemKey(topic.key, item, attempt);
+      guid = `tag:${ids.tagAuthority},${ids.tagDate}:${topic.slug}/${key}`;
+      added = add.run(
+        topic.id,
+        key,
+        guid,
+        ...content,
+        at.maybeCut ? 1 : 0,
+        item.date ?? at.seenAt.slice(0, 10),
+        at.dumpId,
+        at.seenAt,
+        at.position,
+        at.seenAt,
+      );
+      if (added.changes > 0) break;
+    }
+    const id = Number(added.lastInsertRowid);
     this.insertVersion(id, 1, at.dumpId, item, at.seenAt, false);
     this.matched.inserted({
       id,

@@ -27,4 +27,14 @@ describe('titleKey', () => {
     expect(titleKey('Jobs for 1½ million ²')).toBe('jobs for 11 2 million 2');
     expect(titleKey('ﬁnance ſtudy')).toBe('finance study');
   });
+
+  it("gives the same key again from its memo of recent titles, past the memo's bound, and for long texts", () => {
+    // More titles than the memo holds, of every path (ASCII, Latin, full), keyed in two orders.
+    const titles = Array.from({ length: 10_000 }, (_, i) => `Title ${i} ${['ILO', 'l’OIT – Ţară', 'ﬁnance', 'Jobs ½'][i % 4]}`);
+    titles.push(`${'A long summary, not kept. '.repeat(20)}`);
+    const reference = titles.map((t) => titleKeyFull(t.toLowerCase()));
+    expect(titles.map((t) => titleKey(t))).toEqual(reference);
+    expect(titles.map((t) => titleKey(t)).reverse()).toEqual([...reference].reverse());
+    expect([...titles].reverse().map((t) => titleKey(t))).toEqual([...reference].reverse());
+  });
 });

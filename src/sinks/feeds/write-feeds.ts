@@ -1,5 +1,4 @@
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { join, resolve } from 'node:path';
 import type { Config } from '../../config/schema.js';
 import { SinkError } from '../../errors.js';
@@ -247,4 +246,12 @@ export async function writeFeeds(store: Store, config: Config, topicIds?: Iterab
     if (after !== store.archives.folderMark(archiveDir)) store.archives.setFolderMark(archiveDir, after);
   }
   return report;
+}
+
+/**
+ * A turn of the event loop (timers/promises' setImmediate without loading that module, a few
+ * milliseconds of a cron run).
+ */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
