@@ -72,8 +72,8 @@ export class Dumps {
             dump.warnings.length > 0 ? dump.warnings.join('\n') : null,
           ) as { id: number } | undefined
       )?.id;
-    // The rejected row goes only when there is one (the insert found its bytes): a statement less for
-    // every other dump. Deleted first, the new row takes the id an insert after it gets.
+    // The rejected row is deleted only when there is one (the insert found its bytes taken): a statement
+    // less for every other dump. The insert after the delete gets the id it got when it came second.
     const id = insert();
     if (id !== undefined) return id;
     if (this.db.sql(`DELETE FROM dumps WHERE sha256 = ? AND status = 'rejected'`).run(meta.sha256).changes === 0) return undefined;
