@@ -10,8 +10,10 @@ export function titleKey(title: string): string {
   if (key === undefined) {
     key = computeTitleKey(title);
     if (memo.size >= MEMO_ENTRIES) memo.clear();
-    // A copy of the title: the parser's are slices of the dump's text, which a slice keeps alive.
-    memo.set((' ' + title).slice(1), key);
+    // A copy of the title: the parser's are slices of the dump's text, which a slice keeps alive. The
+    // key is the title itself when keying changed nothing (`internationalisation`): then the copy too.
+    const own = (' ' + title).slice(1);
+    memo.set(own, key === title ? own : key);
   }
   return key;
 }
