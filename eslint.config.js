@@ -19,7 +19,7 @@ export default tseslint.config(
   {
     // The one CommonJS file (bin/package.json): it loads the bundled CLI (scripts/bundle-cli.mjs).
     files: ['bin/dumpfeed.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } },
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );
