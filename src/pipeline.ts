@@ -7,12 +7,11 @@ import type { DumpResult } from './model.js';
 import { configSlugs } from './catalog/slugs.js';
 import { assertDistinctSlugs } from './catalog/topics.js';
 import { compileRules } from './identify/topic-rules.js';
-import { parseDumpBytes } from './parse/parse-dump.js';
+import { readAhead, readNow, type DumpReader, type ReadOptions } from './parse/read-ahead.js';
 import { removeStaleTempFiles } from './sinks/feeds/write-file.js';
 import type { FeedWriteReport } from './sinks/feeds/write-feeds.js';
 import { feedsOutput, publishAll } from './sinks/outputs.js';
 import { dumpNameFilter, listDumpFiles, shownPath, statOrNull, type DumpPath, type Skipped } from './source/dump-files.js';
-import { readDumpFile } from './source/read-dump.js';
 import { dumpfeedVersion } from './version.js';
 
 export type { Context } from './context.js';
@@ -28,12 +27,12 @@ export interface ProcessedDump {
  * parsed is recorded as rejected with its reason and reported, never thrown; a store failure is
  * thrown, so the dump is not marked processed and can be retried.
  */
-export async function processDump(ctx: Context, file: DumpPath): Promise<ProcessedDump> {
+export async function processDump(ctx: Context, file: DumpPath, reader?: DumpReader): Promise<ProcessedDump> {
   const path = shownPath(file);
   const result = emptyResult(path);
   let dump;
   try {
-    dump = await readDumpFile(file, ctx.config.source.maxBytes);
+    dump = await (reader ? reader.read(file) : readNow(file, readOptions(ctx.config)));
   } catch (error) {
     if (error instanceof ParseError) return { result: { ...result, error: error.reason, errorKind: error.kind }, topicId: null };
     throw error;
@@ -54,7 +53,7 @@ export async function processDump(ctx: Context, file: DumpPath): Promise<Process
   const meta = { file: path, sha256: dump.sha256, writtenAt: dump.writtenAt, processedAt: ctx.now().toISOString() };
   let parsed;
   try {
-    parsed = parseDumpBytes(dump.bytes, path, ctx.config.source.encoding);
+    parsed = dump.parse();
   } catch (error) {
     if (!(error instanceof ParseError)) throw error;
     ctx.store.dumps.recordRejected(meta, error, parsedWith);
@@ -86,6 +85,10 @@ export async function processDump(ctx: Context, file: DumpPath): Promise<Process
     },
     topicId: recorded.new.length + recorded.updated.length > 0 ? recorded.topic.id : null,
   };
+}
+
+function readOptions(config: Config): ReadOptions {
+  return { maxBytes: config.source.maxBytes, encoding: config.source.encoding };
 }
 
 function emptyResult(file: string): DumpResult {
@@ -122,6 +125,8 @@ export async function ingestPaths(
   const changed = new Set<number>();
   const dumps = expandPaths(paths, dumpNameFilter(ctx.config.source.pattern), onSkip);
   onFiles?.(dumps.length);
+  // A batch is read and parsed ahead in a worker thread, while the store takes the dumps before.
+  const reader = dumps.length >= READ_AHEAD_FILES ? readAhead(dumps, readOptions(ctx.config)) : undefined;
   // Dumps are stored in groups, one commit each (a commit was a quarter of the time of a batch): up to
   // GROUP_DUMPS dumps or GROUP_MS of work, so a daemon waiting for the store waits no longer than that.
   // A file is reported once its group is committed; a crash loses no dump, as the next run stores the
@@ -163,7 +168,7 @@ export async function ingestPaths(
       }
       let entry: (typeof group)[number];
       try {
-        const processed = await processDump(ctx, file);
+        const processed = await processDump(ctx, file, reader);
         entry = { file, ...processed };
       } catch (error) {
         // The store stayed busy (another writer) or failed: this file is not stored, the others are
@@ -180,6 +185,7 @@ export async function ingestPaths(
     }
   } finally {
     settle();
+    await reader?.close();
   }
   const { report: feeds, unmarked } = await publishFeeds(ctx, changed);
   return {
@@ -189,6 +195,13 @@ export async function ingestPaths(
     warnings: [...feeds.warnings.map((w) => `WebSub hub: ${w}`), ...(unmarked ? [unmarked] : [])],
   };
 }
+
+/**
+ * The fewest files for which `ingestPaths` reads ahead in a worker: a worker takes tens of milliseconds
+ * to start (on the other core; the files before it are read here), and a cron run of a dump or two
+ * would only pay for it.
+ */
+const READ_AHEAD_FILES = 16;
 
 /** The most dumps stored in one transaction by `ingestPaths`, and the longest it stays open. */
 const GROUP_DUMPS = 64;

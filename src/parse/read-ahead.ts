@@ -1,0 +1,211 @@
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { ParseError } from '../errors.js';
+import type { ParsedDump } from '../model.js';
+import type { DumpEncoding } from '../source/decode-dump.js';
+import { shownPath, type DumpPath } from '../source/dump-files.js';
+import { readDumpFile } from '../source/read-dump.js';
+import { parseDumpBytes } from './parse-dump.js';
+
+/**
+ * Reading and parsing of dump files for the pipeline: each file when it is asked for, or, for a batch,
+ * ahead of the pipeline in a worker thread. A batch's dumps are stored one after the other by one
+ * connection, so the store's work cannot be shared out; the reading, hashing, decoding and parsing
+ * (a third of a batch's time) can, and run on the machine's other core while the store takes the
+ * dumps before them. The worker runs the same functions on the same bytes: what a dump parses to, or
+ * the error it is rejected with, is the same either way.
+ */
+
+/** A dump file read: its content hash and time, and its parse (done when asked, or already done ahead). */
+export interface ReadDump {
+  sha256: string;
+  writtenAt: string;
+  /** The parsed dump; throws the ParseError that rejects it. */
+  parse(): ParsedDump;
+}
+
+/** What reading and parsing a dump depends on (source.maxBytes and source.encoding). */
+export interface ReadOptions {
+  maxBytes: number;
+  encoding: DumpEncoding;
+}
+
+/** The dumps of one run, read in the order given. */
+export interface DumpReader {
+  /** Reads the next file (the files are asked for in their order); throws the ParseError of an unreadable one. */
+  read(file: DumpPath): Promise<ReadDump>;
+  /** Stops reading ahead; the reader reads each file itself after this. */
+  close(): Promise<void>;
+}
+
+/** A reader that reads ahead in a worker, and tells how it goes (for tests and benchmarks). */
+export interface ReadAheadReader extends DumpReader {
+  /** True once the worker has started; false when it cannot start or stopped first. */
+  ready(): Promise<boolean>;
+  /** How many of the files read so far the worker read and parsed. */
+  readonly ahead: number;
+}
+
+/** Reads and parses a dump when it is asked for. */
+export async function readNow(file: DumpPath, options: ReadOptions): Promise<ReadDump> {
+  const dump = await readDumpFile(file, options.maxBytes);
+  return { sha256: dump.sha256, writtenAt: dump.writtenAt, parse: () => parseDumpBytes(dump.bytes, dump.path, options.encoding) };
+}
+
+/** A request to the worker, and its answer (read-ahead-worker.ts). */
+export interface ReadRequest {
+  index: number;
+  file: DumpPath;
+  options: ReadOptions;
+}
+export type ErrorData =
+  { parse: { file: string; reason: string; kind: ParseError['kind'] } } | { bug: { message: string; stack?: string } };
+export type ReadAnswer = { ready: true } | FileAnswer;
+type FileAnswer =
+  | { index: number; readError: ErrorData }
+  | { index: number; sha256: string; writtenAt: string; parsed: ParsedDump }
+  | { index: number; sha256: string; writtenAt: string; parseError: ErrorData };
+
+/** The worker's file, compiled: the same from src/ (tests), dist/ and the CLI's bundles (whose code is dist/'s). */
+const WORKER = new URL('../../dist/parse/read-ahead-worker.js', import.meta.url);
+/** Files asked of the worker before the pipeline reaches them: enough to keep it busy, few enough to hold. */
+const WINDOW = 4;
+
+/**
+ * Reads `files` ahead in a worker thread. Until the worker has started (tens of milliseconds), and if
+ * it cannot start or stops, each file is read when asked for, as by `readNow`.
+ */
+export function readAhead(files: readonly DumpPath[], options: ReadOptions, worker: URL = WORKER): ReadAheadReader {
+  return new ReadAhead(files, options, worker);
+}
+
+class ReadAhead implements ReadAheadReader {
+  ahead = 0;
+  private worker: Worker | null;
+  private started = false;
+  private readonly startedOrGone: Promise<boolean>;
+  private readonly port: MessagePort;
+  private settle: (started: boolean) => void = () => {};
+  /** The index of the next file asked for. */
+  private next = 0;
+  /** Files before this index were asked of the worker, or passed before it was ready. */
+  private requested = 0;
+  private readonly waiting = new Map<number, (answer: FileAnswer | null) => void>();
+  private readonly answers = new Map<number, Promise<FileAnswer | null>>();
+
+  constructor(
+    private readonly files: readonly DumpPath[],
+    private readonly options: ReadOptions,
+    url: URL,
+  ) {
+    this.startedOrGone = new Promise((resolve) => (this.settle = resolve));
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    let worker: Worker | null = null;
+    try {
+      worker = new Worker(url, { workerData: { port: port2 }, transferList: [port2] });
+    } catch {
+      worker = null;
+    }
+    this.worker = worker;
+    if (!worker) {
+      this.stop();
+      return;
+    }
+    // Answers come in here while the pipeline waits for one, and are taken as they are (`take`) when
+    // it does not: a batch's pipeline never waits for anything else, so the worker's first message
+    // (that it has started) would otherwise wait for the whole batch.
+    port1.on('message', (answer: ReadAnswer) => this.receive(answer));
+    port1.unref();
+    // A worker that fails or ends leaves the files it was asked for to be read here.
+    const gone = (): void => this.stop();
+    worker.on('error', gone);
+    worker.on('exit', gone);
+    worker.unref();
+  }
+
+  async read(file: DumpPath): Promise<ReadDump> {
+    const index = this.next++;
+    this.take();
+    const expected = this.files[index];
+    if (expected !== file)
+      throw new Error(`read-ahead: asked for ${shownPath(file)} where file ${index} is ${expected && shownPath(expected)}`);
+    const answer = this.answers.get(index);
+    if (!answer) return readNow(file, this.options);
+    this.answers.delete(index);
+    // Held by the port while it waits: nothing else may be keeping the process alive.
+    this.port.ref();
+    const got = await answer;
+    this.port.unref();
+    this.ask();
+    if (got === null) return readNow(file, this.options);
+    this.ahead++;
+    return fromAnswer(got);
+  }
+
+  ready(): Promise<boolean> {
+    this.port.ref();
+    return this.startedOrGone.finally(() => this.port.unref());
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.stop();
+    if (worker) await worker.terminate();
+  }
+
+  /** The worker's messages that have come: taken now, without waiting for a turn of the event loop. */
+  private take(): void {
+    if (!this.worker) return;
+    for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) this.receive(m.message as ReadAnswer);
+  }
+
+  private receive(answer: ReadAnswer): void {
+    if ('ready' in answer) {
+      this.started = true;
+      this.settle(true);
+      this.ask();
+      return;
+    }
+    this.waiting.get(answer.index)?.(answer);
+    this.waiting.delete(answer.index);
+  }
+
+  /** Keeps up to WINDOW files asked for ahead of the pipeline. */
+  private ask(): void {
+    if (!this.worker || !this.started) return;
+    if (this.requested < this.next) this.requested = this.next;
+    while (this.requested < this.files.length && this.requested - this.next < WINDOW) {
+      const index = this.requested++;
+      this.answers.set(index, new Promise((resolve) => this.waiting.set(index, resolve)));
+      const request: ReadRequest = { index, file: this.files[index]!, options: this.options };
+      this.port.postMessage(request);
+    }
+  }
+
+  private stop(): void {
+    this.worker = null;
+    this.port.close();
+    this.settle(this.started);
+    for (const resolve of this.waiting.values()) resolve(null);
+    this.waiting.clear();
+  }
+}
+
+function fromAnswer(answer: FileAnswer): ReadDump {
+  if ('readError' in answer) throw toError(answer.readError);
+  return {
+    sha256: answer.sha256,
+    writtenAt: answer.writtenAt,
+    parse: () => {
+      if ('parseError' in answer) throw toError(answer.parseError);
+      return answer.parsed;
+    },
+  };
+}
+
+function toError(data: ErrorData): Error {
+  if ('parse' in data) return new ParseError(data.parse.file, data.parse.reason, data.parse.kind);
+  const error = new Error(data.bug.message);
+  if (data.bug.stack) error.stack = data.bug.stack;
+  return error;
+}

@@ -1,0 +1,113 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ParseError } from '../../src/errors.js';
+import { readAhead, readNow, type DumpReader, type ReadOptions } from '../../src/parse/read-ahead.js';
+import { ingestPaths, processDump } from '../../src/pipeline.js';
+import { redumpSeries, seedFiles, storeSnapshot, tempDir, testContext, writeDump } from '../helpers.js';
+
+const OPTIONS: ReadOptions = { maxBytes: 200_000, encoding: 'auto' };
+
+/** Dumps good and bad: re-dumps, the seeds, and one file for each way a dump is refused. */
+function mixedFolder(): string[] {
+  const dir = tempDir();
+  const files = redumpSeries(12).map(([name, text], i) => writeDump(dir, name, text, `2026-01-01T00:${String(i).padStart(2, '0')}:00Z`));
+  for (const seed of seedFiles()) files.push(writeDump(dir, `seed-${seed.split('/').pop()}`, readFileSync(seed)));
+  const page = readFileSync(seedFiles()[0]!, 'utf8');
+  files.push(writeDump(dir, 'empty.txt', ''));
+  files.push(writeDump(dir, 'blank.txt', '  \n\n  '));
+  files.push(writeDump(dir, 'binary.txt', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1, 2, 3])));
+  files.push(writeDump(dir, 'latin1.txt', Buffer.from('Press releases\n\n\n  1. Caf\xe9 workers\n\n    1 March 2026\n', 'latin1')));
+  files.push(writeDump(dir, 'no-items.txt', 'Press releases\n\nNothing here yet.\n'));
+  files.push(writeDump(dir, 'huge.txt', page.repeat(Math.ceil(OPTIONS.maxBytes / page.length) + 1)));
+  files.push(writeDump(dir, 'cut.txt', page.slice(0, page.indexOf('  2. ') + 9)));
+  files.push(writeDump(dir, 'cut-in-a-character.txt', Buffer.from(page, 'utf8').subarray(0, Buffer.byteLength(page.slice(0, 500)) + 1)));
+  mkdirSync(join(dir, 'folder.txt'));
+  files.push(join(dir, 'folder.txt'));
+  files.push(join(dir, 'missing.txt'));
+  return files;
+}
+
+/** What reading and parsing a file gives, as data: its hash, time and parse, or the error. */
+async function outcome(reader: DumpReader | null, file: string): Promise<unknown> {
+  const error = (e: unknown): unknown => {
+    if (!(e instanceof ParseError)) throw e;
+    return { file: e.file, reason: e.reason, kind: e.kind, message: e.message };
+  };
+  let read;
+  try {
+    read = await (reader ? reader.read(file) : readNow(file, OPTIONS));
+  } catch (e) {
+    return { readError: error(e) };
+  }
+  try {
+    return { sha256: read.sha256, writtenAt: read.writtenAt, parsed: read.parse() };
+  } catch (e) {
+    return { sha256: read.sha256, writtenAt: read.writtenAt, parseError: error(e) };
+  }
+}
+
+describe('reading ahead in a worker thread', () => {
+  it('gives for every file what reading it here gives: the parse, or the same error', async () => {
+    const files = mixedFolder();
+    const reader = readAhead(files, OPTIONS);
+    expect(await reader.ready()).toBe(true);
+    const ahead = [];
+    for (const file of files) ahead.push(await outcome(reader, file));
+    await reader.close();
+    // The worker was ready before the first file: it read them all.
+    expect(reader.ahead).toBe(files.length);
+    const here = [];
+    for (const file of files) here.push(await outcome(null, file));
+    expect(ahead).toEqual(here);
+    // Each way of failing is there, so the comparison covers them.
+    const kinds = here.map((o) => JSON.stringify(o).match(/"kind":"([a-z-]+)"/)?.[1] ?? 'ok');
+    expect(new Set(kinds)).toEqual(new Set(['ok', 'empty', 'binary', 'encoding', 'no-items', 'too-large', 'unreadable']));
+  });
+
+  it('reads each file here when the worker cannot start', async () => {
+    const files = mixedFolder();
+    const reader = readAhead(files, OPTIONS, pathToFileURL(join(tempDir(), 'no-such-worker.js')));
+    expect(await reader.ready()).toBe(false);
+    const got = [];
+    for (const file of files) got.push(await outcome(reader, file));
+    await reader.close();
+    expect(reader.ahead).toBe(0);
+    const here = [];
+    for (const file of files) here.push(await outcome(null, file));
+    expect(got).toEqual(here);
+  });
+
+  it('reads here what a worker that stops midway was asked for, and every file after', async () => {
+    const files = mixedFolder();
+    // A worker that starts, then ends at the first file it is asked for.
+    const script = join(tempDir(), 'stops.mjs');
+    writeFileSync(
+      script,
+      "import { workerData } from 'node:worker_threads';\nworkerData.port.postMessage({ ready: true });\nworkerData.port.on('message', () => process.exit(3));\n",
+    );
+    const reader = readAhead(files, OPTIONS, pathToFileURL(script));
+    expect(await reader.ready()).toBe(true);
+    const got = [];
+    for (const file of files) got.push(await outcome(reader, file));
+    await reader.close();
+    expect(reader.ahead).toBe(0);
+    const here = [];
+    for (const file of files) here.push(await outcome(null, file));
+    expect(got).toEqual(here);
+  });
+
+  it('an ingest of a batch stores what storing its dumps one at a time stores', async () => {
+    const files = mixedFolder();
+    const batch = testContext();
+    await ingestPaths(batch, [files[0]!.replace(/\/[^/]+$/, '')]);
+    const single = testContext();
+    // What a folder lists (the files, not the folder in it), in its order.
+    const names = files.filter((f) => !f.endsWith('missing.txt') && !f.endsWith('folder.txt')).sort();
+    for (const file of names) await processDump(single, file);
+    const mask = (snapshot: Record<string, unknown[]>): Record<string, unknown[]> =>
+      JSON.parse(JSON.stringify(snapshot).replaceAll(batch.dir, 'DIR').replaceAll(single.dir, 'DIR'));
+    expect(mask(storeSnapshot(batch.store))).toEqual(mask(storeSnapshot(single.store)));
+  });
+});
