@@ -24,7 +24,7 @@ async function answer({ index, file, options }: ReadRequest): Promise<ReadAnswer
   } catch (error) {
     return { index, readError: errorData(error) };
   }
-  const read = { index, sha256: dump.sha256, writtenAt: dump.writtenAt };
+  const read = { index, sha256: dump.sha256, writtenAt: dump.writtenAt, bytes: dump.bytes.length };
   try {
     return { ...read, parsed: parseDumpBytes(dump.bytes, dump.path, options.encoding) };
   } catch (error) {

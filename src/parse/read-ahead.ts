@@ -48,7 +48,35 @@ export interface ReadAheadReader extends DumpReader {
 /** Reads and parses a dump when it is asked for. */
 export async function readNow(file: DumpPath, options: ReadOptions): Promise<ReadDump> {
   const dump = await readDumpFile(file, options.maxBytes);
-  return { sha256: dump.sha256, writtenAt: dump.writtenAt, parse: () => parseDumpBytes(dump.bytes, dump.path, options.encoding) };
+  return { sha256: dump.sha256, writtenAt: dump.writtenAt, parse: () => detached(parseDumpBytes(dump.bytes, dump.path, options.encoding)) };
+}
+
+/**
+ * The parsed dump with strings of its own. The parser's are slices of the dump's text, and a slice
+ * keeps the whole text alive: what the pipeline keeps of a dump (the match cache's rows of its new
+ * items, an ingest's results) held every text it came from, 48 KB a dump (a batch of 10,000 dumps
+ * kept 485 MB; a daemon's match cache, the pages of the last few dumps of each topic). A dump from the
+ * worker is a copy already.
+ */
+function detached(dump: ParsedDump): ParsedDump {
+  return {
+    topic: own(dump.topic),
+    warnings: dump.warnings.map(own),
+    items: dump.items.map((item) => ({
+      title: own(item.title),
+      date: item.date,
+      endDate: item.endDate,
+      summary: item.summary === null ? null : own(item.summary),
+      category: item.category === null ? null : own(item.category),
+      credit: item.credit === null ? null : own(item.credit),
+      location: item.location === null ? null : own(item.location),
+    })),
+  };
+}
+
+/** A copy of a string: concatenated, then sliced, it is a string of its own (a slice of the copy). */
+function own(text: string): string {
+  return (' ' + text).slice(1);
 }
 
 /** A request to the worker, and its answer (read-ahead-worker.ts). */
@@ -62,13 +90,18 @@ export type ErrorData =
 export type ReadAnswer = { ready: true } | FileAnswer;
 type FileAnswer =
   | { index: number; readError: ErrorData }
-  | { index: number; sha256: string; writtenAt: string; parsed: ParsedDump }
-  | { index: number; sha256: string; writtenAt: string; parseError: ErrorData };
+  | { index: number; sha256: string; writtenAt: string; bytes: number; parsed: ParsedDump }
+  | { index: number; sha256: string; writtenAt: string; bytes: number; parseError: ErrorData };
 
 /** The worker's file, compiled: the same from src/ (tests), dist/ and the CLI's bundles (whose code is dist/'s). */
 const WORKER = new URL('../../dist/parse/read-ahead-worker.js', import.meta.url);
-/** Files asked of the worker before the pipeline reaches them: enough to keep it busy, few enough to hold. */
+/**
+ * Files asked of the worker before the pipeline reaches them: enough to keep it busy, few enough to
+ * hold; and no more asked while the dumps read and not yet taken are this large (source.maxBytes lets
+ * a dump be 50 MB: four of them parsed ahead would hold half a gigabyte).
+ */
 const WINDOW = 4;
+const WINDOW_BYTES = 8 * 1024 * 1024;
 
 /**
  * Reads `files` ahead in a worker thread. Until the worker has started (tens of milliseconds), and if
@@ -84,6 +117,8 @@ class ReadAhead implements ReadAheadReader {
   private started = false;
   private readonly startedOrGone: Promise<boolean>;
   private readonly port: MessagePort;
+  /** The size of the dumps answered and not yet taken. */
+  private held = 0;
   private settle: (started: boolean) => void = () => {};
   /** The index of the next file asked for. */
   private next = 0;
@@ -130,12 +165,18 @@ class ReadAhead implements ReadAheadReader {
     if (expected !== file)
       throw new Error(`read-ahead: asked for ${shownPath(file)} where file ${index} is ${expected && shownPath(expected)}`);
     const answer = this.answers.get(index);
-    if (!answer) return readNow(file, this.options);
+    if (!answer) {
+      // Not asked for (the worker was starting, or the dumps ahead were large): read here, and ask
+      // for the next ones.
+      this.ask();
+      return readNow(file, this.options);
+    }
     this.answers.delete(index);
     // Held by the port while it waits: nothing else may be keeping the process alive.
     this.port.ref();
     const got = await answer;
     this.port.unref();
+    if (got !== null && 'bytes' in got) this.held -= got.bytes;
     this.ask();
     if (got === null) return readNow(file, this.options);
     this.ahead++;
@@ -166,6 +207,7 @@ class ReadAhead implements ReadAheadReader {
       this.ask();
       return;
     }
+    if ('bytes' in answer) this.held += answer.bytes;
     this.waiting.get(answer.index)?.(answer);
     this.waiting.delete(answer.index);
   }
@@ -174,7 +216,7 @@ class ReadAhead implements ReadAheadReader {
   private ask(): void {
     if (!this.worker || !this.started) return;
     if (this.requested < this.next) this.requested = this.next;
-    while (this.requested < this.files.length && this.requested - this.next < WINDOW) {
+    while (this.requested < this.files.length && this.requested - this.next < WINDOW && this.held < WINDOW_BYTES) {
       const index = this.requested++;
       this.answers.set(index, new Promise((resolve) => this.waiting.set(index, resolve)));
       const request: ReadRequest = { index, file: this.files[index]!, options: this.options };

@@ -66,6 +66,28 @@ describe('reading ahead in a worker thread', () => {
     expect(new Set(kinds)).toEqual(new Set(['ok', 'empty', 'binary', 'encoding', 'no-items', 'too-large', 'unreadable']));
   });
 
+  it('gives the same for large dumps, more than it reads ahead at once, with small ones between', async () => {
+    const dir = tempDir();
+    const page = readFileSync(seedFiles()[0]!, 'utf8');
+    const items = page.slice(page.indexOf('  1. '));
+    // 3 MB pages: more than the bytes it reads ahead, two together; small dumps between them.
+    const big = (n: number): string => `Press releases ${n}\n\n\n${items.repeat(Math.ceil((3 * 1024 * 1024) / items.length))}`;
+    const files = [];
+    for (let i = 0; i < 8; i++) {
+      files.push(writeDump(dir, `${i}-big.txt`, big(i)));
+      files.push(writeDump(dir, `${i}-small.txt`, page.replace('Press releases', `Press releases ${i}`)));
+    }
+    const reader = readAhead(files, { ...OPTIONS, maxBytes: 10_000_000 });
+    expect(await reader.ready()).toBe(true);
+    const ahead = [];
+    for (const file of files) ahead.push(await outcome(reader, file));
+    await reader.close();
+    expect(reader.ahead).toBeGreaterThan(0);
+    const here = [];
+    for (const file of files) here.push(await readNow(file, { ...OPTIONS, maxBytes: 10_000_000 }).then((r) => r.parse()));
+    expect(ahead.map((o) => (o as { parsed: unknown }).parsed)).toEqual(here);
+  });
+
   it('reads each file here when the worker cannot start', async () => {
     const files = mixedFolder();
     const reader = readAhead(files, OPTIONS, pathToFileURL(join(tempDir(), 'no-such-worker.js')));
