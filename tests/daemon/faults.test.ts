@@ -43,6 +43,8 @@ describe('faults that could lose or hide data', () => {
     await w.waitFor((l) => l.event === 'watching');
     drop(inbox, 'a.txt', seeds[0]!);
     await w.waitFor(processed('a.txt'));
+    // The dump is moved after it is logged as stored: a store replaced between the two keeps it in the inbox.
+    await w.waitUntil(() => existsSync(join(inbox, 'processed', 'a.txt')));
     // A restore from an old backup: another file now stands at store.path.
     const backup = join(dir, 'backup.db');
     new Database(backup).close();
