@@ -1,15 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import Database from 'better-sqlite3';
 import { parseConfig } from '../dist/config/load-config.js';
 import { ingestPaths, processDump, type Context } from '../dist/pipeline.js';
 import { writeFeeds } from '../dist/sinks/feeds/write-feeds.js';
 import { Store } from '../dist/store/store.js';
 import { generateCorpus, writeCorpus } from './corpus.js';
+import { floorIngest } from './floor-ingest.mjs';
 import { percentile, report } from './report.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'dumpfeed.js');
@@ -41,27 +41,46 @@ export async function benchBatchIngest(topics: number, dumps: number, items: num
   }
 }
 
+const FLOOR = join(import.meta.dirname, 'floor-ingest.mjs');
+
 /**
- * What any tool must do with these files, and no more: read each, decode it, split it into items and
- * insert them in one transaction per file, into SQLite with the store's own settings (WAL, NORMAL).
- * Returns the milliseconds it took.
+ * Batch ingest as the operator runs it: a whole `dumpfeed ingest FOLDER` process into a new store and
+ * feeds folder, against the floor as a process of its own (bench/floor-ingest.mjs: Node's start,
+ * better-sqlite3's load, then read, split, insert), interleaved, medians. What the in-process row
+ * leaves out is in here: start-up, the first dumps before the JIT has compiled the pipeline, and the
+ * feeds and archive pages of every topic written at the end.
  */
-function floorIngest(paths: string[], dbPath: string): number {
-  const db = new Database(dbPath);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec('CREATE TABLE items (dump INTEGER NOT NULL, position INTEGER NOT NULL, text TEXT NOT NULL, PRIMARY KEY (dump, position))');
-  const insert = db.prepare('INSERT INTO items (dump, position, text) VALUES (?, ?, ?)');
-  const t0 = performance.now();
-  paths.forEach((path, dump) => {
-    const items = readFileSync(path)
-      .toString('utf8')
-      .split(/\n(?= {2}\d+\. )/);
-    db.transaction(() => items.forEach((text, position) => insert.run(dump, position, text)))();
-  });
-  const ms = performance.now() - t0;
-  db.close();
-  return ms;
+export function benchBatchIngestProcess(topics: number, dumps: number, items: number, rounds: number): void {
+  const dir = mkdtempSync(join(tmpdir(), 'dumpfeed-bench-'));
+  try {
+    const corpus = join(dir, 'corpus');
+    const count = writeCorpus(corpus, { topics, dumps, items, seed: 2 }).length;
+    const timed = (args: string[]): number => {
+      rmSync(join(dir, 'out'), { recursive: true, force: true });
+      mkdirSync(join(dir, 'out'));
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
+      return performance.now() - t0;
+    };
+    const samples = { floor: [] as number[], ingest: [] as number[] };
+    // Round 0 warms the file system cache.
+    for (let i = 0; i <= rounds; i++) {
+      const round = {
+        floor: timed([FLOOR, join('out', 'floor.db'), corpus]),
+        ingest: timed([BIN, 'ingest', '--db', join('out', 'state.db'), '--out', join('out', 'feeds'), corpus]),
+      };
+      if (i > 0) for (const k of ['floor', 'ingest'] as const) samples[k].push(round[k]);
+    }
+    const floor = percentile(samples.floor, 50);
+    const ingest = percentile(samples.ingest, 50);
+    const label = `${count.toLocaleString('en')} re-dumps x ${items} items, ${topics} topics`;
+    report(`ingest process: ${label}`, ingest, 'ms', `median of ${rounds}, new store and feeds`);
+    report('ingest process: the floor script as a process', floor, 'ms', `median of ${rounds}, the same files`);
+    report('ingest process: time relative to the floor', ingest / floor, 'x', 'target <= 2');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**

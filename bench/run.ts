@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { benchBatchIngest, benchFeedWrite, benchGrowth } from './ingest.js';
+import { benchBatchIngest, benchBatchIngestProcess, benchFeedWrite, benchGrowth } from './ingest.js';
 import { benchDigestBuild } from './digest-build.js';
 import { benchParse } from './parse-throughput.js';
 import { benchStartup } from './startup.js';
@@ -21,6 +21,7 @@ process.stdout.write(`dumpfeed benchmarks on node ${process.version}, ${process.
 if (want('startup')) benchStartup(quick ? 3 : 21);
 if (want('parse')) benchParse(quick ? 500 : 20_000, quick ? 5 : 41);
 if (want('ingest')) await benchBatchIngest(quick ? 2 : 20, quick ? 10 : 500, 50);
+if (want('ingest')) benchBatchIngestProcess(quick ? 2 : 20, quick ? 5 : 100, 50, quick ? 1 : 7);
 // The large growth store is then used for the daemon's peak memory and, with http, the web server at that size.
 const large = quick ? 5_000 : 1_000_000;
 const httpSeconds = quick ? 1 : 10;

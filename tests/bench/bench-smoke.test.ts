@@ -21,6 +21,7 @@ describe('npm run bench', () => {
       /^parse: floor/,
       /^parse: time relative to the floor/,
       /^ingest: time relative to the floor/,
+      /^ingest process: time relative to the floor/,
       /^http: index page, 50 conn\.: ratio to bare/,
       /^http: a feed, 50 conn\.: ratio to bare/,
       /^ingest: .* re-dumps/,
