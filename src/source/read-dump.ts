@@ -13,11 +13,16 @@ export interface DumpFile {
   writtenAt: string;
 }
 
+/** `readDumpFileSync`, its errors as a rejected promise. */
+export async function readDumpFile(file: DumpPath, maxBytes: number): Promise<DumpFile> {
+  return readDumpFileSync(file, maxBytes);
+}
+
 /**
  * Reads a dump file, refusing files over `maxBytes` before loading them. Synchronous on purpose: dumps
  * are processed one at a time, and a thread-pool round trip per file cost a third of ingest time.
  */
-export async function readDumpFile(file: DumpPath, maxBytes: number): Promise<DumpFile> {
+export function readDumpFileSync(file: DumpPath, maxBytes: number): DumpFile {
   const path = shownPath(file);
   const source = rawPath(file);
   let info;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../src/errors.js';
-import { readAhead, readNow, type DumpReader, type ReadOptions } from '../../src/parse/read-ahead.js';
+import { BY_WORKER, readAhead, readNow, type DumpReader, type ReadOptions } from '../../src/parse/read-ahead.js';
 import { ingestPaths, processDump } from '../../src/pipeline.js';
 import { redumpSeries, seedFiles, storeSnapshot, tempDir, testContext, writeDump } from '../helpers.js';
 
@@ -101,13 +101,18 @@ describe('reading ahead in a worker thread', () => {
     expect(got).toEqual(here);
   });
 
-  it('reads here what a worker that stops midway was asked for, and every file after', async () => {
+  it('reads here the file a worker that stops midway had claimed, and every file after', async () => {
     const files = mixedFolder();
-    // A worker that starts, then ends at the first file it is asked for.
+    // A worker that claims the first file, says it has started, and ends.
     const script = join(tempDir(), 'stops.mjs');
     writeFileSync(
       script,
-      "import { workerData } from 'node:worker_threads';\nworkerData.port.postMessage({ ready: true });\nworkerData.port.on('message', () => process.exit(3));\n",
+      [
+        "import { workerData } from 'node:worker_threads';",
+        `Atomics.store(workerData.claims, 0, ${BY_WORKER});`,
+        'workerData.port.postMessage({ ready: true });',
+        'process.exit(3);',
+      ].join('\n'),
     );
     const reader = readAhead(files, OPTIONS, pathToFileURL(script));
     expect(await reader.ready()).toBe(true);
