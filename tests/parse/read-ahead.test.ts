@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../src/errors.js';
-import { BY_WORKER, readAhead, readNow, type DumpReader, type ReadOptions } from '../../src/parse/read-ahead.js';
+import { BY_WORKER, readAhead, readNow, STOP, TAKEN, type DumpReader, type ReadOptions } from '../../src/parse/read-ahead.js';
 import { ingestPaths, processDump } from '../../src/pipeline.js';
 import { redumpSeries, seedFiles, storeSnapshot, tempDir, testContext, writeDump } from '../helpers.js';
 
@@ -112,6 +112,26 @@ describe('reading ahead in a worker thread', () => {
         `Atomics.store(workerData.claims, 0, ${BY_WORKER});`,
         'workerData.port.postMessage({ ready: true });',
         'process.exit(3);',
+      ].join('\n'),
+    );
+    const reader = readAhead(files, OPTIONS, pathToFileURL(script));
+    expect(await reader.ready()).toBe(true);
+    const { got, here } = await bothWays(reader, files);
+    expect(reader.ahead).toBe(0);
+    expect(got).toEqual(here);
+  });
+
+  it('reads here each file a worker that has fallen behind has not begun, instead of waiting for it', async () => {
+    const files = mixedFolder();
+    // A worker that starts, then claims nothing until it is told to stop.
+    const script = join(tempDir(), 'behind.mjs');
+    writeFileSync(
+      script,
+      [
+        "import { workerData } from 'node:worker_threads';",
+        'const { state } = workerData;',
+        'workerData.port.postMessage({ ready: true });',
+        `while (Atomics.load(state, ${STOP}) === 0) Atomics.wait(state, ${TAKEN}, Atomics.load(state, ${TAKEN}), 1000);`,
       ].join('\n'),
     );
     const reader = readAhead(files, OPTIONS, pathToFileURL(script));
