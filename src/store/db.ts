@@ -213,8 +213,6 @@ export function findNativeBinding(release = 'better-sqlite3/build/Release/better
   }
 }
 
-let addon: string | object | undefined;
-// The driver takes a path or the addon itself; its types know only the path.
 /**
  * `PRAGMA journal_mode = WAL`, waiting up to `busyTimeoutMs` for the store to be free. Turning a new
  * store's journal into a log takes the write lock after a read, and SQLite fails that at once when
@@ -238,6 +236,8 @@ function useWriteAheadLog(db: Database.Database, busyTimeoutMs: number): void {
 /** What `useWriteAheadLog` waits on: nothing ever wakes it, so each wait lasts its time. */
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
+let addon: string | object | undefined;
+// The driver takes a path or the addon itself; its types know only the path.
 function nativeBinding(): string {
   return (addon ??= findNativeBinding()) as string;
 }
