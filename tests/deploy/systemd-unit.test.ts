@@ -23,7 +23,7 @@ describe('the systemd unit', () => {
     expect(unit).toMatch(/^StateDirectory=dumpfeed dumpfeed\/data dumpfeed\/feeds dumpfeed\/inbox dumpfeed\/outbox$/m);
     expect(unit).toMatch(/^WorkingDirectory=\/var\/lib\/dumpfeed$/m);
     expect(unit).toMatch(
-      /^ExecStart=\/usr\/bin\/node \/opt\/dumpfeed\/bin\/dumpfeed\.js watch --serve --config \/etc\/dumpfeed\/dumpfeed\.json$/m,
+      /^ExecStart=\/usr\/bin\/node --max-semi-space-size=4 \/opt\/dumpfeed\/bin\/dumpfeed\.js watch --serve --config \/etc\/dumpfeed\/dumpfeed\.json$/m,
     );
     expect(unit).toMatch(/^#LoadCredential=smtp-password:/m);
     expect(unit).toMatch(/^#LoadCredential=unsubscribe-secret:/m);
