@@ -58,6 +58,21 @@ async function bothWays(reader: DumpReader, files: string[], options = OPTIONS):
   return { got, here };
 }
 
+/**
+ * Reads the mixed folder through a stand-in worker (its module's `lines`, after importing `workerData`)
+ * that starts and reads nothing: every file is read here, as it would be without a worker.
+ */
+async function readThroughStandIn(lines: string[]): Promise<void> {
+  const files = mixedFolder();
+  const script = join(tempDir(), 'stand-in.mjs');
+  writeFileSync(script, ["import { workerData } from 'node:worker_threads';", ...lines].join('\n'));
+  const reader = readAhead(files, OPTIONS, pathToFileURL(script));
+  expect(await reader.ready()).toBe(true);
+  const { got, here } = await bothWays(reader, files);
+  expect(reader.ahead).toBe(0);
+  expect(got).toEqual(here);
+}
+
 describe('reading ahead in a worker thread', () => {
   it('gives for every file what reading it here gives: the parse, or the same error', async () => {
     const files = mixedFolder();
@@ -102,43 +117,21 @@ describe('reading ahead in a worker thread', () => {
   });
 
   it('reads here the file a worker that stops midway had claimed, and every file after', async () => {
-    const files = mixedFolder();
     // A worker that claims the first file, says it has started, and ends.
-    const script = join(tempDir(), 'stops.mjs');
-    writeFileSync(
-      script,
-      [
-        "import { workerData } from 'node:worker_threads';",
-        `Atomics.store(workerData.claims, 0, ${BY_WORKER});`,
-        'workerData.port.postMessage({ ready: true });',
-        'process.exit(3);',
-      ].join('\n'),
-    );
-    const reader = readAhead(files, OPTIONS, pathToFileURL(script));
-    expect(await reader.ready()).toBe(true);
-    const { got, here } = await bothWays(reader, files);
-    expect(reader.ahead).toBe(0);
-    expect(got).toEqual(here);
+    await readThroughStandIn([
+      `Atomics.store(workerData.claims, 0, ${BY_WORKER});`,
+      'workerData.port.postMessage({ ready: true });',
+      'process.exit(3);',
+    ]);
   });
 
   it('reads here each file a worker that has fallen behind has not begun, instead of waiting for it', async () => {
-    const files = mixedFolder();
     // A worker that starts, then claims nothing until it is told to stop.
-    const script = join(tempDir(), 'behind.mjs');
-    writeFileSync(
-      script,
-      [
-        "import { workerData } from 'node:worker_threads';",
-        'const { state } = workerData;',
-        'workerData.port.postMessage({ ready: true });',
-        `while (Atomics.load(state, ${STOP}) === 0) Atomics.wait(state, ${TAKEN}, Atomics.load(state, ${TAKEN}), 1000);`,
-      ].join('\n'),
-    );
-    const reader = readAhead(files, OPTIONS, pathToFileURL(script));
-    expect(await reader.ready()).toBe(true);
-    const { got, here } = await bothWays(reader, files);
-    expect(reader.ahead).toBe(0);
-    expect(got).toEqual(here);
+    await readThroughStandIn([
+      'const { state } = workerData;',
+      'workerData.port.postMessage({ ready: true });',
+      `while (Atomics.load(state, ${STOP}) === 0) Atomics.wait(state, ${TAKEN}, Atomics.load(state, ${TAKEN}), 1000);`,
+    ]);
   });
 
   it('an ingest of a batch stores what storing its dumps one at a time stores', async () => {
