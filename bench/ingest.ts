@@ -10,7 +10,7 @@ import { writeFeeds } from '../dist/sinks/feeds/write-feeds.js';
 import { Store } from '../dist/store/store.js';
 import { generateCorpus, writeCorpus } from './corpus.js';
 import { floorIngest } from './floor-ingest.mjs';
-import { percentile, report } from './report.js';
+import { percentile, report, timedProcess } from './report.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'dumpfeed.js');
 
@@ -58,10 +58,7 @@ export function benchBatchIngestProcess(topics: number, dumps: number, items: nu
     const timed = (args: string[]): number => {
       rmSync(join(dir, 'out'), { recursive: true, force: true });
       mkdirSync(join(dir, 'out'));
-      const t0 = performance.now();
-      const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
-      return performance.now() - t0;
+      return timedProcess(args, dir);
     };
     const samples = { floor: [] as number[], ingest: [] as number[] };
     // Round 0 warms the file system cache.
@@ -121,16 +118,11 @@ export async function benchGrowth(small: number, large: number, rounds: number, 
 
     // The same as the operator's cron job: one process a dump, the next re-dump of the page each round.
     for (const s of stores) s.ctx.store.close();
-    const timed = (args: string[], cwd: string): number => {
-      const t0 = performance.now();
-      const r = spawnSync(process.execPath, args, { cwd, encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
-      return performance.now() - t0;
-    };
-    const ingest = (s: GrowthStore, i: number): number => timed([BIN, 'ingest', '--config', 'cron.json', s.dumps[REDUMPS + i]!], s.dir);
+    const ingest = (s: GrowthStore, i: number): number =>
+      timedProcess([BIN, 'ingest', '--config', 'cron.json', s.dumps[REDUMPS + i]!], s.dir);
     const samples = { node: [] as number[], a: [] as number[], b: [] as number[] };
     for (let i = 0; i <= rounds; i++) {
-      const round = { node: timed(['-e', '0'], a.dir), a: ingest(a, i), b: ingest(b, i) };
+      const round = { node: timedProcess(['-e', '0'], a.dir), a: ingest(a, i), b: ingest(b, i) };
       // Round 0 warms the file system cache and moves the feeds to the process's config.
       if (i > 0) for (const k of ['node', 'a', 'b'] as const) samples[k].push(round[k]);
     }

@@ -1,10 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { writeCorpus } from './corpus.js';
-import { percentile, report } from './report.js';
+import { percentile, report, timedProcess } from './report.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'dumpfeed.js');
 
@@ -19,13 +17,7 @@ export function benchStartup(rounds: number): void {
   try {
     // One page re-dumped: each ingest stores a new dump of it (three new items, the rest matched).
     const dumps = writeCorpus(join(dir, 'dumps'), { topics: 1, dumps: rounds + 6, items: 50, seed: 5 });
-    const run = (args: string[]): number => {
-      const t0 = performance.now();
-      const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8' });
-      const ms = performance.now() - t0;
-      if (r.status !== 0) throw new Error(`${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
-      return ms;
-    };
+    const run = (args: string[]): number => timedProcess(args, dir);
     // A store with the page's first dumps, and its feeds, as after earlier cron runs.
     for (const d of dumps.slice(0, 5)) run([BIN, 'ingest', d]);
     const samples = { node: [] as number[], version: [] as number[], parse: [] as number[], ingest: [] as number[] };
