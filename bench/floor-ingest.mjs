@@ -29,7 +29,7 @@ export function floorIngest(paths, dbPath) {
 }
 
 /** The files directly in `folder`, in the order `dumpfeed ingest FOLDER` takes them (by name). */
-export function dumpFiles(folder) {
+function dumpFiles(folder) {
   return readdirSync(folder, { withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => join(folder, e.name))

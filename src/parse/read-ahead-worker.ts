@@ -24,13 +24,18 @@ import {
  */
 const { port, files, options, state, claims } = workerData as ReadAheadShared;
 
+/** Whether file `index` is within the window of the pipeline, which has taken `taken` files. */
+function inWindow(index: number, taken: number): boolean {
+  return index - taken < WINDOW && Atomics.load(state, HELD_KB) < WINDOW_KB;
+}
+
 /** The next file to read from `from` on, claimed; -1 at the end, or when told to stop. */
 function claimNext(from: number): number {
   for (let index = from; index < files.length;) {
     if (Atomics.load(state, STOP) !== 0) return -1;
     const taken = Atomics.load(state, TAKEN);
     if (index < taken) index = taken;
-    else if (index - taken >= WINDOW || Atomics.load(state, HELD_KB) >= WINDOW_KB) Atomics.wait(state, TAKEN, taken, 1000);
+    else if (!inWindow(index, taken)) Atomics.wait(state, TAKEN, taken, 1000);
     else if (Atomics.compareExchange(claims, index, 0, BY_WORKER) === 0) return index;
     else index++;
   }
@@ -40,13 +45,7 @@ function claimNext(from: number): number {
 /** Claims `index` if it may be read now, without waiting. */
 function claimNow(index: number): boolean {
   const taken = Atomics.load(state, TAKEN);
-  return (
-    index < files.length &&
-    index >= taken &&
-    index - taken < WINDOW &&
-    Atomics.load(state, HELD_KB) < WINDOW_KB &&
-    Atomics.compareExchange(claims, index, 0, BY_WORKER) === 0
-  );
+  return index < files.length && index >= taken && inWindow(index, taken) && Atomics.compareExchange(claims, index, 0, BY_WORKER) === 0;
 }
 
 // The first file is claimed before the pipeline hears that the worker has started: asking for it

@@ -11,13 +11,13 @@ import { tempDir } from '../helpers.js';
 // wait for that (its busy timeout is not asked: two connections could each wait for the other). Two
 // ingests starting at once on a new store met it: "cannot open: database is locked" for one of them.
 
+const require = createRequire(import.meta.url);
+
 /**
  * Another process that takes the write lock of a new store (still in SQLite's rollback mode, as a
  * process that is creating it has it) and says so on stdout; it lets go after `holdMs`, or when its
  * stdin closes.
  */
-const require = createRequire(import.meta.url);
-
 async function writerHolding(path: string, holdMs: number): Promise<ChildProcess> {
   const code = `
     const Database = require(${JSON.stringify(require.resolve('better-sqlite3'))});
