@@ -73,6 +73,8 @@ export interface DateLine {
 export type DateParse = { kind: 'date'; value: DateLine } | { kind: 'invalid'; reason: string } | { kind: 'none' };
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+// Months and days as an ISO date writes them, `01` to `31`.
+const TWO_DIGITS = Array.from({ length: 32 }, (_, n) => String(n).padStart(2, '0'));
 
 const NOT_A_DATE: DateParse = Object.freeze({ kind: 'none' });
 
@@ -81,6 +83,8 @@ export function parseDateLine(block: string): DateParse {
   // Most blocks are titles and summaries: a date starts with a digit and is short.
   const first = block.charCodeAt(0);
   if (first < 48 || first > 57 || block.length > 80) return NOT_A_DATE;
+  const plain = plainDate(block);
+  if (plain !== null) return plain;
   const m = DATE_RE.exec(block);
   const month = m && monthOf(m[2]!);
   if (m && month) {
@@ -102,6 +106,50 @@ export function parseDateLine(block: string): DateParse {
   return dateFound(start, end, r[7]);
 }
 
+/**
+ * DATE_RE's reading of a date as most pages print it, `29 November 2021` or `24 November 2004, NEW
+ * DELHI` (one or two digits, a space, ASCII letters that name a month, a space, four digits, then the
+ * end or a comma), without the pattern: null for any other text, which the patterns read.
+ */
+function plainDate(block: string): DateParse | null {
+  const length = block.length;
+  let i = 1;
+  if (isDigitAt(block, i)) i++;
+  if (block.charCodeAt(i) !== 32) return null;
+  const wordStart = ++i;
+  while (isAsciiLetterAt(block, i)) i++;
+  if (i === wordStart || block.charCodeAt(i) !== 32) return null;
+  const wordEnd = i++;
+  const yearStart = i;
+  while (i < yearStart + 4 && isDigitAt(block, i)) i++;
+  if (i !== yearStart + 4) return null;
+  let tail: string | undefined;
+  if (i < length) {
+    if (block.charCodeAt(i) !== 44) return null;
+    // `.` in DATE_RE's place does not take a line end.
+    for (let k = i + 1; k < length; k++) {
+      const code = block.charCodeAt(k);
+      if (code === 10 || code === 13 || code === 0x2028 || code === 0x2029) return null;
+    }
+    tail = block.slice(i + 1);
+  }
+  const month = monthOf(block.slice(wordStart, wordEnd));
+  if (month === undefined) return null;
+  const date = isoDate(Number(block.slice(yearStart, yearStart + 4)), month, Number(block.slice(0, wordStart - 1)));
+  if (date === null) return { kind: 'invalid', reason: `"${block}" is not a real date` };
+  return dateFound(date, null, tail);
+}
+
+function isDigitAt(text: string, i: number): boolean {
+  const code = text.charCodeAt(i);
+  return code >= 48 && code <= 57;
+}
+
+function isAsciiLetterAt(text: string, i: number): boolean {
+  const code = text.charCodeAt(i) | 0x20;
+  return code >= 97 && code <= 122;
+}
+
 /** A date line read, with `tail` what follows the year's comma (the place), undefined without a comma. */
 function dateFound(date: string, endDate: string | null, tail: string | undefined): DateParse {
   const place = tail?.trim();
@@ -113,7 +161,7 @@ function isoDate(year: number, month: number, day: number): string | null {
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   const daysInMonth = month === 2 ? (leap ? 29 : 28) : DAYS_IN_MONTH[month - 1]!;
   if (day < 1 || day > daysInMonth) return null;
-  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  return `${year}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}`;
 }
 
 /** True for a section heading between items: a month (`October 2023`) or a bare year (`2021`). */

@@ -18,13 +18,15 @@ const ITEM_RE = /^ {0,3}(\d+)\.(?:[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+(.*
 
 const CUT_MARKER_RE = /^\d+$/;
 
+/** An item as the lines give it: its blocks are `blocks[from]` to `blocks[to - 1]` of the dump's blocks. */
 interface RawItem {
   number: number;
   /** 1-based line of the marker, for messages. */
   line: number;
-  blocks: string[];
-  /** Unindented lines after the item and before the next marker (headings, page chrome). */
-  after: string[];
+  from: number;
+  to: number;
+  /** Unindented lines after the item and before the next marker (headings, page chrome), or null for none. */
+  after: string[] | null;
 }
 
 /** What the caller knows of the text beyond what it says. */
@@ -55,66 +57,67 @@ export function parseDump(text: string, file: string, options: ParseOptions = {}
   // Preamble lines, with '' where a blank line ends a paragraph.
   const preamble: string[] = [];
   const raws: RawItem[] = [];
+  // The blocks of every item, in order (an item's are one run of them).
+  const blocks: string[] = [];
   let current: RawItem | null = null;
+  // The block in hand: its lines joined by a space. Non-null only while an item is (`current`).
   let block: string | null = null;
 
-  const endBlock = (): void => {
-    if (current && block !== null) current.blocks.push(odd || block.includes('  ') ? collapse(block) : block);
-    block = null;
-  };
-  const addToBlock = (part: string): void => {
-    block = block === null ? part : `${block} ${part}`;
-  };
-
   let lineNo = 0;
-  for (let start = 0; start <= body.length;) {
+  const length = body.length;
+  for (let start = 0; start <= length;) {
     let end = body.indexOf('\n', start);
-    if (end < 0) end = body.length;
+    if (end < 0) end = length;
     lineNo++;
     let stop = end;
     while (stop > start && isSpace(body.charCodeAt(stop - 1))) stop--;
     let indent = start;
     while (indent < stop && body.charCodeAt(indent) === 32) indent++;
     const next = end + 1;
-    if (stop === start || indent === stop) {
-      endBlock();
+    if (indent === stop) {
+      if (block !== null) current!.to = blocks.push(finishBlock(block, odd));
+      block = null;
       if (raws.length === 0 && preamble.length > 0 && preamble[preamble.length - 1] !== '') preamble.push('');
       start = next;
       continue;
     }
+    const marginal = indent - start <= 3;
     // A number alone on the file's last line is the beginning of a marker that a cut write stopped in.
-    if (end === body.length && indent - start <= 3 && CUT_MARKER_RE.test(body.slice(indent, stop))) break;
+    if (end === length && marginal && CUT_MARKER_RE.test(body.slice(indent, stop))) break;
     // Cheap test first: a marker has at most three spaces, then a digit.
-    const marker = indent - start <= 3 && isDigit(body.charCodeAt(indent)) ? ITEM_RE.exec(body.slice(start, stop)) : null;
+    const marker = marginal && isDigit(body.charCodeAt(indent)) ? readMarker(body, start, indent, stop, odd) : null;
     if (marker) {
-      endBlock();
-      current = { number: Number(marker[1]), line: lineNo, blocks: [], after: [] };
+      if (block !== null) current!.to = blocks.push(finishBlock(block, odd));
+      current = { number: marker.number, line: lineNo, from: blocks.length, to: blocks.length, after: null };
       raws.push(current);
-      const first = marker[2]?.trim();
-      if (first) block = first;
+      block = marker.first;
     } else if (raws.length === 0) {
       preamble.push(collapse(body.slice(indent, stop)));
     } else if (current && indent > start) {
       // Already trimmed: `indent` skipped the spaces, `stop` the trailing white space.
-      addToBlock(body.slice(indent, stop));
+      const part = body.slice(indent, stop);
+      block = block === null ? part : `${block} ${part}`;
     } else if (current && body.charCodeAt(start) === 9) {
-      addToBlock(body.slice(start, stop).trim());
+      const part = body.slice(start, stop).trim();
+      block = block === null ? part : `${block} ${part}`;
     } else {
       // An unindented line between items: a section heading (`October 2023`, `2021`) or page chrome
       // such as pagination. It belongs to no item and ends the block in hand; after chrome, indented
       // lines belong to no item until the next marker.
-      endBlock();
+      if (block !== null) current!.to = blocks.push(finishBlock(block, odd));
+      block = null;
       const line = collapse(body.slice(start, stop));
-      raws[raws.length - 1]!.after.push(line);
+      const previous = raws[raws.length - 1]!;
+      (previous.after ??= []).push(line);
       if (!isSectionHeading(line)) current = null;
     }
     start = next;
   }
-  endBlock();
+  if (block !== null) current!.to = blocks.push(finishBlock(block, odd));
 
   if (preamble.length === 0 && raws.length === 0) throw new ParseError(file, 'empty file (whitespace only)', 'empty');
   if (raws.length === 0) throw new ParseError(file, 'no items: no line starts with "  1. "', 'no-items');
-  const items = dropChromeItems(raws, preamble);
+  const items = dropChromeItems(raws, blocks, preamble);
   if (items.length === 0) throw new ParseError(file, 'no items: the only numbered lines are contact details', 'no-items');
 
   const warnings: string[] = [];
@@ -129,12 +132,11 @@ export function parseDump(text: string, file: string, options: ParseOptions = {}
   const seen: SeenSoFar = { labels: new Set(), datelines: 0, datelinesWithComma: 0 };
   const wholeEnd = endsWithNewline && !options.cutAtEnd;
   const parsed: ParsedItem[] = [];
-  items.forEach((raw, i) => {
+  for (let i = 0; i < items.length; i++) {
     const last = i === items.length - 1 ? { wholeEnd, cutAtEnd: options.cutAtEnd === true, dated: seen.datelines > 0 || i === 0 } : null;
-    const result = interpretItem(raw, file, seen, last);
-    if (result.doubt) warnings.push(result.doubt);
-    if (result.item) parsed.push(result.item);
-  });
+    const item = interpretItem(items[i]!, blocks, file, seen, last, warnings);
+    if (item) parsed.push(item);
+  }
   if (parsed.length === 0) {
     throw new ParseError(file, `truncated: nothing complete to keep (${warnings[warnings.length - 1] ?? 'no item'})`, 'truncated');
   }
@@ -143,24 +145,58 @@ export function parseDump(text: string, file: string, options: ParseOptions = {}
   return { topic: picked.topic, items: restarted ? dedupeItems(parsed) : parsed, warnings };
 }
 
+/** A block as an item keeps it: white space runs made one space (only text with them, or with rare characters, needs it). */
+function finishBlock(block: string, odd: boolean): string {
+  return odd || block.includes('  ') ? collapse(block) : block;
+}
+
+/**
+ * The item marker on line [start, stop) (`indent` past its spaces, at a digit), or null: ITEM_RE's
+ * reading. Text without rare characters (`odd` false) has only spaces for white space and no line
+ * separators, and is read by hand: the digits, a dot, then the end of the line or spaces and the
+ * first block.
+ */
+function readMarker(
+  body: string,
+  start: number,
+  indent: number,
+  stop: number,
+  odd: boolean,
+): { number: number; first: string | null } | null {
+  if (odd) {
+    const m = ITEM_RE.exec(body.slice(start, stop));
+    return m ? { number: Number(m[1]), first: m[2]?.trim() || null } : null;
+  }
+  let dot = indent;
+  while (dot < stop && isDigit(body.charCodeAt(dot))) dot++;
+  if (dot === stop || body.charCodeAt(dot) !== 46) return null;
+  const number = Number(body.slice(indent, dot));
+  let first = dot + 1;
+  if (first === stop) return { number, first: null };
+  if (body.charCodeAt(first) !== 32) return null;
+  // `stop` is past the line's trailing white space: a space here is followed by text.
+  while (body.charCodeAt(first) === 32) first++;
+  return { number, first: body.slice(first, stop) };
+}
+
 /**
  * A page's contact box can render as a numbered line before the heading (`  1. press@example.org`):
  * leading numbered "items" that are contact details are page chrome. Their other lines, and the
  * unindented lines after them (the real heading), join the preamble. Returns the real items.
  */
-function dropChromeItems(raws: RawItem[], preamble: string[]): RawItem[] {
+function dropChromeItems(raws: RawItem[], blocks: string[], preamble: string[]): RawItem[] {
   let first = 0;
-  while (first < raws.length && isChromeItem(raws[first]!)) {
+  while (first < raws.length && isChromeItem(blocks.slice(raws[first]!.from, raws[first]!.to))) {
     const raw = raws[first]!;
-    preamble.push('', ...raw.blocks.filter((b) => !isContactDetail(b)), '', ...raw.after);
+    preamble.push('', ...blocks.slice(raw.from, raw.to).filter((b) => !isContactDetail(b)), '', ...(raw.after ?? []));
     first++;
   }
   return first === 0 ? raws : raws.slice(first);
 }
 
-function isChromeItem(raw: RawItem): boolean {
-  const [first] = raw.blocks;
-  return first !== undefined && isContactDetail(first) && raw.blocks.every((b) => parseDateLine(b).kind === 'none');
+function isChromeItem(blocks: string[]): boolean {
+  const [first] = blocks;
+  return first !== undefined && isContactDetail(first) && blocks.every((b) => parseDateLine(b).kind === 'none');
 }
 
 /**
@@ -231,37 +267,52 @@ interface LastItem {
   dated: boolean;
 }
 
-/** An item read from its blocks, or none (held back or passed over), and the doubt to report. */
-type Interpreted = { item: ParsedItem; doubt: string | null } | { item: null; doubt: string };
+/** Where an item is, for messages. */
+function whereIs(raw: RawItem): string {
+  return `line ${raw.line}: item ${raw.number}`;
+}
+
+/** Null, with the warning that the last item is held back. */
+function hold(raw: RawItem, why: string, warnings: string[]): null {
+  warnings.push(`${whereIs(raw)} (the last) held back: ${why}`);
+  return null;
+}
 
 /**
- * Turns the blocks of one item into fields. `last` is null for every item but the last, the only one
- * a cut can spoil: it is kept when its title and date are whole, and held back (with a warning) when
- * even they may be cut. A kept last item whose place or summary may be cut heals at the next dump that
- * shows it whole.
+ * Turns the blocks of one item into fields; null when it is held back or passed over, with a warning
+ * in `warnings` (as for a kept last item that may be cut). `last` is null for every item but the last,
+ * the only one a cut can spoil: it is kept when its title and date are whole, and held back when even
+ * they may be cut. A kept last item whose place or summary may be cut heals at the next dump that
+ * shows it whole. The blocks are read in place: `from` is the first after a photo credit.
  */
-function interpretItem(raw: RawItem, file: string, seen: SeenSoFar, last: LastItem | null): Interpreted {
-  const where = `line ${raw.line}: item ${raw.number}`;
-  const hold = (why: string): Interpreted => ({ item: null, doubt: `${where} (the last) held back: ${why}` });
-  let rest = raw.blocks;
+function interpretItem(
+  raw: RawItem,
+  blocks: string[],
+  file: string,
+  seen: SeenSoFar,
+  last: LastItem | null,
+  warnings: string[],
+): ParsedItem | null {
+  const end = raw.to;
+  let from = raw.from;
   let credit: string | null = null;
-  if (rest[0]?.startsWith('©')) {
-    credit = rest[0];
-    rest = rest.slice(1);
+  if (from < end && blocks[from]!.charCodeAt(0) === 0xa9) {
+    credit = blocks[from]!;
+    from++;
   }
-  if (rest.length === 0) {
-    if (last) return hold('it ends before its title');
-    throw new ParseError(file, `${where} has no title`, 'format');
+  if (from === end) {
+    if (last) return hold(raw, 'it ends before its title', warnings);
+    throw new ParseError(file, `${whereIs(raw)} has no title`, 'format');
   }
 
   let dateIndex = -1;
   let dateValue: DateLine | null = null;
-  for (let i = 0; i < rest.length; i++) {
-    const parsed = parseDateLine(rest[i]!);
+  for (let i = from; i < end; i++) {
+    const parsed = parseDateLine(blocks[i]!);
     if (parsed.kind === 'invalid') {
       // A cut can leave a date that reads as another one only in its last block; earlier, it is the page's.
-      if (last && i === rest.length - 1) return hold(parsed.reason);
-      throw new ParseError(file, `${where}: ${parsed.reason}`, 'format');
+      if (last && i === end - 1) return hold(raw, parsed.reason, warnings);
+      throw new ParseError(file, `${whereIs(raw)}: ${parsed.reason}`, 'format');
     }
     if (parsed.kind === 'date') {
       dateIndex = i;
@@ -270,82 +321,106 @@ function interpretItem(raw: RawItem, file: string, seen: SeenSoFar, last: LastIt
     }
   }
 
-  const lastBlock = rest[rest.length - 1]!;
-  if (last && dateIndex !== rest.length - 1 && isPartialDate(lastBlock)) return hold(`its date may be cut ("${clip(lastBlock)}")`);
+  const lastBlock = blocks[end - 1]!;
+  if (last && dateIndex !== end - 1 && isPartialDate(lastBlock)) return hold(raw, `its date may be cut ("${clip(lastBlock)}")`, warnings);
 
-  let item: ParsedItem;
   if (dateValue) {
-    if (dateIndex === 0) throw new ParseError(file, `${where} has a date but no title`, 'format');
-    const title = rest[dateIndex - 1]!;
-    const labels = rest.slice(0, dateIndex - 1);
-    const bad = notText(title) ? title : labels.find(notText);
-    if (bad !== undefined) return passOver(where, bad);
-    const category = labels.length > 0 ? labels.join(' / ') : null;
-    if (category) seen.labels.add(category.toLowerCase());
+    if (dateIndex === from) throw new ParseError(file, `${whereIs(raw)} has a date but no title`, 'format');
+    const title = blocks[dateIndex - 1]!;
+    // The blocks before the date are no dates (read above): only their other shapes are in question.
+    if (notTextUndated(title)) return passOver(raw, title, warnings);
+    let category: string | null = null;
+    if (dateIndex - 1 > from) {
+      const labels = blocks.slice(from, dateIndex - 1);
+      const bad = labels.find(notTextUndated);
+      if (bad !== undefined) return passOver(raw, bad, warnings);
+      category = labels.join(' / ');
+      seen.labels.add(category.toLowerCase());
+    }
     const pageUsesCommas = seen.datelines > 0 && seen.datelinesWithComma === seen.datelines;
     seen.datelines++;
     if (dateValue.comma) seen.datelinesWithComma++;
-    item = {
+    const item: ParsedItem = {
       title,
       date: dateValue.date,
       endDate: dateValue.endDate,
-      summary: joinParagraphs(rest.slice(dateIndex + 1)),
+      summary: joinParagraphs(blocks, dateIndex + 1, end),
       category,
       credit,
       location: dateValue.location,
     };
-    if (!last) return { item, doubt: null };
+    if (!last) return item;
     // The item ends at its dateline: a cut may have taken the place, or all of it after a page's usual comma.
-    const endsAtDate = dateIndex === rest.length - 1;
+    const endsAtDate = dateIndex === end - 1;
     const placeMayBeCut = endsAtDate && (dateValue.comma || pageUsesCommas);
-    return { item, doubt: mayBeCut(where, last, lastBlock, endsAtDate ? (placeMayBeCut ? 'its place' : null) : 'its summary') };
+    return mayBeCut(raw, item, last, lastBlock, endsAtDate ? (placeMayBeCut ? 'its place' : null) : 'its summary', warnings);
   }
 
   // No date: label?, title, summary?. A first block is a label when it is one this page uses, or
   // when it is short like a label and followed by a title plus more (a summary).
+  const rest = end - from;
   if (last) {
-    if (rest.length === 1 && (last.cutAtEnd || seen.labels.has(lastBlock.toLowerCase()))) {
-      return hold(last.cutAtEnd ? 'its title is cut' : `"${clip(lastBlock)}" is a label with no title`);
+    if (rest === 1 && (last.cutAtEnd || seen.labels.has(lastBlock.toLowerCase()))) {
+      return hold(raw, last.cutAtEnd ? 'its title is cut' : `"${clip(lastBlock)}" is a label with no title`, warnings);
     }
     // On a page with dates, the date comes after the title: a dateless last item is whole only when a
     // summary follows its title (three blocks, or a second one that ends a sentence); otherwise the cut
     // may have taken its date, or the end of its title.
-    const summarised = rest.length >= 3 || (rest.length === 2 && !last.cutAtEnd && /[.!?…]["”’»)]?$/.test(lastBlock));
-    if (last.dated && !summarised) return hold('it has no date: its date, or the end of its title, may be cut');
+    const summarised = rest >= 3 || (rest === 2 && !last.cutAtEnd && /[.!?…]["”’»)]?$/.test(lastBlock));
+    if (last.dated && !summarised) return hold(raw, 'it has no date: its date, or the end of its title, may be cut', warnings);
   }
-  const first = rest[0]!;
+  const first = blocks[from]!;
   const isLabel =
-    rest.length >= 2 &&
-    (seen.labels.has(first.toLowerCase()) || (looksLikeLabel(first) && (rest.length >= 3 || !looksLikeSentence(rest[1]!))));
-  const [category, title, summary] = isLabel ? [first, rest[1]!, rest.slice(2)] : [null, first, rest.slice(1)];
+    rest >= 2 && (seen.labels.has(first.toLowerCase()) || (looksLikeLabel(first) && (rest >= 3 || !looksLikeSentence(blocks[from + 1]!))));
+  const category = isLabel ? first : null;
+  const title = isLabel ? blocks[from + 1]! : first;
+  const summaryFrom = isLabel ? from + 2 : from + 1;
   const bad = notText(title) ? title : category !== null && notText(category) ? category : undefined;
-  if (bad !== undefined) return passOver(where, bad);
-  item = { title, date: null, endDate: null, summary: joinParagraphs(summary), category, credit, location: null };
-  if (!last) return { item, doubt: null };
-  return { item, doubt: mayBeCut(where, last, lastBlock, summary.length > 0 ? 'its summary' : 'its title') };
+  if (bad !== undefined) return passOver(raw, bad, warnings);
+  const item: ParsedItem = {
+    title,
+    date: null,
+    endDate: null,
+    summary: joinParagraphs(blocks, summaryFrom, end),
+    category,
+    credit,
+    location: null,
+  };
+  if (!last) return item;
+  return mayBeCut(raw, item, last, lastBlock, summaryFrom < end ? 'its summary' : 'its title', warnings);
 }
 
 /**
- * The warning for a kept last item whose end may be cut (null when nothing says so): the bytes were
- * cut, or the file stops, without a line end, at a dateline's place or at a comma or a word that runs on.
+ * A kept last item, with a warning in `warnings` when its end may be cut: the bytes were cut, or the
+ * file stops, without a line end, at a dateline's place or at a comma or a word that runs on.
  */
-function mayBeCut(where: string, last: LastItem, lastBlock: string, part: string | null): string | null {
-  if (part === null) return null;
+function mayBeCut(raw: RawItem, item: ParsedItem, last: LastItem, lastBlock: string, part: string | null, warnings: string[]): ParsedItem {
+  if (part === null) return item;
   // A dateline place can stop anywhere, so without a line end a place (or a page's usual one) is in doubt.
   const evidence = last.cutAtEnd || (!last.wholeEnd && (part === 'its place' || endsMidSentence(lastBlock)));
-  if (!evidence) return null;
+  if (!evidence) return item;
   const what = part === 'its place' ? 'at its dateline' : `in ${part}`;
-  return `${where} (the last) may be cut ${what}, which stops at "${clip(lastBlock.slice(-30))}": kept; a later dump that shows it whole completes it`;
+  warnings.push(
+    `${whereIs(raw)} (the last) may be cut ${what}, which stops at "${clip(lastBlock.slice(-30))}": kept; a later dump that shows it whole completes it`,
+  );
+  return item;
 }
 
 /** A block that is never a title or a label: a date-like line, or contact details. */
 function notText(block: string): boolean {
-  return isContactDetail(block) || isPartialDate(block) || parseDateLine(block).kind !== 'none';
+  return notTextUndated(block) || parseDateLine(block).kind !== 'none';
 }
 
-function passOver(where: string, block: string): Interpreted {
+/** notText of a block already read as no date line. */
+function notTextUndated(block: string): boolean {
+  return isContactDetail(block) || isPartialDate(block);
+}
+
+/** Null, with the warning that the item is passed over for `block`, its title or a label. */
+function passOver(raw: RawItem, block: string, warnings: string[]): null {
   const what = isContactDetail(block) ? 'contact details' : 'a date';
-  return { item: null, doubt: `${where} passed over: "${clip(block)}" is ${what}, not a title or label` };
+  warnings.push(`${whereIs(raw)} passed over: "${clip(block)}" is ${what}, not a title or label`);
+  return null;
 }
 
 /** A line shortened for a message, with control characters made visible. */
@@ -358,8 +433,12 @@ function looksLikeLabel(block: string): boolean {
   return block.length <= 40 && block.split(/\s+/).length <= 5 && !/[.!?:;,]$/.test(block);
 }
 
-function joinParagraphs(paragraphs: string[]): string | null {
-  return paragraphs.length > 0 ? paragraphs.join('\n\n') : null;
+/** blocks[from] to blocks[to - 1], as paragraphs joined by a blank line; null when there are none. */
+function joinParagraphs(blocks: string[], from: number, to: number): string | null {
+  if (from >= to) return null;
+  let text = blocks[from]!;
+  for (let i = from + 1; i < to; i++) text += '\n\n' + blocks[i]!;
+  return text;
 }
 
 /**

@@ -21,10 +21,11 @@ export function isContactBox(lines: string[]): boolean {
 /** True for an e-mail address, a web address or a phone line: contact details, not text. */
 export function isContactDetail(text: string): boolean {
   // Cheap tests first: the patterns are unanchored, and every title and label of a dump comes here.
-  // A web address has `://` or a dot (`www.`): most titles have neither, and skip the unanchored pattern.
-  if ((text.includes('@') && EMAIL.test(text)) || ((text.includes('.') || text.includes('://')) && URL.test(text)) || PHONE_WORD.test(text))
-    return true;
-  if (digitCount(text) < 9) return false;
+  // An address needs an @, a web address `://` or a dot (`www.`), a phone number nine digits: most
+  // titles have none of these, and skip the unanchored patterns.
+  if (ADDRESS_HINT.test(text) && (EMAIL.test(text) || URL.test(text))) return true;
+  if (PHONE_WORD.test(text)) return true;
+  if (!hasNineDigits(text)) return false;
   const number = PHONE_NUMBER.exec(text)?.[0];
   if (number === undefined) return false;
   // Nine digits or more, and most of the line: `+41 22 799 7912`, not `1 000 000 jobs`.
@@ -32,13 +33,17 @@ export function isContactDetail(text: string): boolean {
   return digits >= 9 && digits / text.replace(/\s/g, '').length > 0.4;
 }
 
-function digitCount(text: string): number {
+// Patterns, not loops over the characters: the texts here are slices of a dump's text, which a
+// pattern reads in place and charCodeAt does not (a loop was twice the time).
+const ADDRESS_HINT = /[@.:]/;
+const DIGIT = /\d/g;
+
+/** True when the text has nine digits or more: the pattern finds each digit in turn, with no backtracking. */
+function hasNineDigits(text: string): boolean {
+  DIGIT.lastIndex = 0;
   let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 48 && code <= 57) n++;
-  }
-  return n;
+  while (n < 9 && DIGIT.test(text)) n++;
+  return n === 9;
 }
 
 /** True for a line that asks the reader to get in touch (`please contact … at`), in any of the page languages. */
