@@ -1,5 +1,5 @@
 import type { ParsedItem } from '../model.js';
-import { summaryKey, titleKey, titleSimilarity } from './item-key.js';
+import { itemSummaryKey, itemTitleKey, titleSimilarity } from './item-key.js';
 
 /** What the matcher needs to know of a stored item. */
 export interface Candidate {
@@ -44,11 +44,7 @@ export const SIMILAR_TITLE = 0.8;
  * before any looser rule runs, so a new headline cannot take the identity of an old one that is
  * still on the page. `keys` are the items' title keys, when the caller has made them already.
  */
-export function matchItems(
-  items: ParsedItem[],
-  lookup: CandidateLookup,
-  keys: string[] = items.map((item) => titleKey(item.title)),
-): Match[] {
+export function matchItems(items: ParsedItem[], lookup: CandidateLookup, keys: string[] = items.map(itemTitleKey)): Match[] {
   const claimed = new Set<number>();
   const matches: (Match | undefined)[] = new Array(items.length);
 
@@ -83,7 +79,7 @@ export function matchItems(
       if (best) found = { rowId: best.rowId, rule: 'similar-title' };
       // Keyed only when there is a stored item of that day to compare with: a summary is long, and
       // keying every new item's was a twentieth of a batch ingest.
-      const summary = found || sameDay.length === 0 ? null : summaryKey(item.summary);
+      const summary = found || sameDay.length === 0 ? null : itemSummaryKey(item);
       if (summary !== null) {
         const same = sameDay.find((c) => c.summaryKey === summary);
         if (same) found = { rowId: same.rowId, rule: 'same-summary' };

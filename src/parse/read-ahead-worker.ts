@@ -1,5 +1,7 @@
 import { workerData } from 'node:worker_threads';
 import { ParseError } from '../errors.js';
+import { summaryKey, titleKey } from '../identify/item-key.js';
+import { sameContent, type ParsedDump, type ParsedItem } from '../model.js';
 import type { DumpPath } from '../source/dump-files.js';
 import { readDumpFileSync } from '../source/read-dump.js';
 import { parseDumpBytes } from './parse-dump.js';
@@ -11,9 +13,10 @@ import {
   WINDOW,
   WINDOW_KB,
   type ErrorData,
-  type FileAnswer,
   type ReadAheadShared,
   type ReadAnswer,
+  type SentAnswer,
+  type SentDump,
 } from './read-ahead.js';
 
 /**
@@ -23,6 +26,11 @@ import {
  * pipeline. It does nothing else, so it waits for the pipeline blocking (Atomics.wait).
  */
 const { port, files, options, state, claims } = workerData as ReadAheadShared;
+
+/** The dump sent last for each page (by its heading), in the order sent, whose items the next dump of that page refers to. */
+const sent = new Map<string, { index: number; items: ParsedItem[] }>();
+/** Pages held so: a batch of many pages holds no more than this many dumps (on both threads). */
+const PAGES_HELD = 64;
 
 /** Whether file `index` is within the window of the pipeline, which has taken `taken` files. */
 function inWindow(index: number, taken: number): boolean {
@@ -61,7 +69,7 @@ while (index >= 0) {
   index = next >= 0 ? next : claimNext(index + 1);
 }
 
-function answer(index: number, file: DumpPath): FileAnswer {
+function answer(index: number, file: DumpPath): SentAnswer {
   // A name that is not UTF-8 comes as its bytes; a Buffer arrives as a plain Uint8Array.
   const path: DumpPath = typeof file === 'string' ? file : { name: file.name, raw: Buffer.from(file.raw) };
   let dump;
@@ -72,10 +80,37 @@ function answer(index: number, file: DumpPath): FileAnswer {
   }
   const read = { index, sha256: dump.sha256, writtenAt: dump.writtenAt, kb: Math.ceil(dump.bytes.length / 1024) };
   try {
-    return { ...read, parsed: parseDumpBytes(dump.bytes, dump.path, options.encoding) };
+    return { ...read, parsed: toSend(index, parseDumpBytes(dump.bytes, dump.path, options.encoding)) };
   } catch (error) {
     return { ...read, parseError: errorData(error) };
   }
+}
+
+/** The dump as sent (SentDump): its items that are the same as in the page's dump sent before, by position. */
+function toSend(index: number, dump: ParsedDump): SentDump {
+  const before = sent.get(dump.topic);
+  const forget: number[] = [];
+  let items: (ParsedItem | number)[] = dump.items;
+  if (before) {
+    const byTitle = new Map<string, number>();
+    before.items.forEach((item, j) => {
+      if (!byTitle.has(item.title)) byTitle.set(item.title, j);
+    });
+    items = dump.items.map((item) => {
+      const j = byTitle.get(item.title);
+      return j !== undefined && sameContent(before.items[j]!, item) ? j : item;
+    });
+    sent.delete(dump.topic);
+    forget.push(before.index);
+  } else if (sent.size >= PAGES_HELD) {
+    const [topic, oldest] = sent.entries().next().value!;
+    sent.delete(topic);
+    forget.push(oldest.index);
+  }
+  sent.set(dump.topic, { index, items: dump.items });
+  const keys: (string | null)[] = [];
+  for (const item of items) if (typeof item !== 'number') keys.push(titleKey(item.title), summaryKey(item.summary));
+  return { topic: dump.topic, warnings: dump.warnings, items, keys, base: before?.index ?? null, forget };
 }
 
 function errorData(error: unknown): ErrorData {

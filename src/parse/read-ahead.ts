@@ -1,8 +1,9 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { ParseError } from '../errors.js';
-import type { ParsedDump } from '../model.js';
+import type { ParsedDump, ParsedItem } from '../model.js';
 import type { DumpEncoding } from '../source/decode-dump.js';
 import { shownPath, type DumpPath } from '../source/dump-files.js';
+import { keyedAlready } from '../identify/item-key.js';
 import { readDumpFile } from '../source/read-dump.js';
 import { parseDumpBytes } from './parse-dump.js';
 
@@ -102,14 +103,32 @@ export const STOP = 2;
 export const BY_WORKER = 1;
 export const BY_PIPELINE = 2;
 
+/**
+ * A parsed dump as the worker sends it. A re-dump shows mostly the items of its page's dump before:
+ * an item the same in every field as item j of the dump of the same page the worker sent last
+ * (`base`, that file's index) is sent as j, and taken here as that very item. So nothing of it is
+ * copied between the threads (the copying was a twelfth of a batch's main thread), and its strings
+ * are those the pipeline keyed already. The items sent whole come with their title and summary keys
+ * (`keys`, two an item, in order), made there. `forget` lists the files whose items no later dump
+ * refers to.
+ */
+export interface SentDump {
+  topic: string;
+  warnings: string[];
+  items: (ParsedItem | number)[];
+  keys: (string | null)[];
+  base: number | null;
+  forget: number[];
+}
+
 /** The worker's answers: that it has started, then one a file it claimed, in their order. */
 export type ErrorData =
   { parse: { file: string; reason: string; kind: ParseError['kind'] } } | { bug: { message: string; stack?: string } };
-export type ReadAnswer = { ready: true } | FileAnswer;
-export type FileAnswer =
-  | { index: number; readError: ErrorData }
-  | { index: number; sha256: string; writtenAt: string; kb: number; parsed: ParsedDump }
-  | { index: number; sha256: string; writtenAt: string; kb: number; parseError: ErrorData };
+export type ReadAnswer = { ready: true } | SentAnswer;
+type Read = { index: number; sha256: string; writtenAt: string; kb: number };
+export type SentAnswer = { index: number; readError: ErrorData } | (Read & { parsed: SentDump }) | (Read & { parseError: ErrorData });
+/** An answer as the pipeline takes it, its items whole. */
+type FileAnswer = { index: number; readError: ErrorData } | (Read & { parsed: ParsedDump }) | (Read & { parseError: ErrorData });
 
 /** The worker's file, compiled: the same from src/ (tests), dist/ and the CLI's bundles (whose code is dist/'s). */
 const WORKER = new URL('../../dist/parse/read-ahead-worker.js', import.meta.url);
@@ -142,6 +161,8 @@ class ReadAhead implements ReadAheadReader {
   private next = 0;
   /** Answers come in order; those of files not asked for yet wait here. */
   private readonly answers = new Map<number, FileAnswer>();
+  /** The items of the dumps the worker sent that later ones may refer to, by file index. */
+  private readonly sent = new Map<number, ParsedItem[]>();
   /** The file the pipeline waits for, and what to call with its answer (null: the worker is gone). */
   private waiting: { index: number; resolve: (answer: FileAnswer | null) => void } | null = null;
 
@@ -226,16 +247,38 @@ class ReadAhead implements ReadAheadReader {
     for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) this.receive(m.message as ReadAnswer);
   }
 
-  private receive(answer: ReadAnswer): void {
-    if ('ready' in answer) {
+  private receive(message: ReadAnswer): void {
+    if ('ready' in message) {
       this.started = true;
       this.settle(true);
       return;
     }
+    const answer = this.whole(message);
     if (this.waiting?.index === answer.index) {
       this.waiting.resolve(answer);
       this.waiting = null;
     } else this.answers.set(answer.index, answer);
+  }
+
+  /** The answer with the items it refers to by position taken from the dump they are in. */
+  private whole(answer: SentAnswer): FileAnswer {
+    if (!('parsed' in answer)) return answer;
+    const { topic, warnings, items, keys, base, forget } = answer.parsed;
+    const before = base === null ? undefined : this.sent.get(base);
+    let k = 0;
+    const whole = items.map((item) => {
+      if (typeof item !== 'number') {
+        keyedAlready(item, keys[k]!, keys[k + 1]!);
+        k += 2;
+        return item;
+      }
+      const same = before?.[item];
+      if (same === undefined) throw new Error(`read-ahead: file ${answer.index} refers to item ${item} of file ${base}, which is not held`);
+      return same;
+    });
+    this.sent.set(answer.index, whole);
+    for (const index of forget) this.sent.delete(index);
+    return { ...answer, parsed: { topic, warnings, items: whole } };
   }
 
   private stop(): void {

@@ -1,4 +1,4 @@
-import { isMinorChange, itemKey, sameContent, summaryKey, titleKey } from '../identify/item-key.js';
+import { isMinorChange, itemKey, itemSummaryKey, itemTitleKey, sameContent } from '../identify/item-key.js';
 import type { Candidate, CandidateLookup } from '../identify/match-items.js';
 import type { ItemRef, ParsedItem, StoredItem, StoredTopic } from '../model.js';
 import type { Db } from './db.js';
@@ -450,11 +450,11 @@ type ContentColumns = [
 function contentColumns(item: ParsedItem): ContentColumns {
   return [
     item.title,
-    titleKey(item.title),
+    itemTitleKey(item),
     item.date,
     item.endDate,
     item.summary,
-    summaryKey(item.summary),
+    itemSummaryKey(item),
     item.category,
     item.credit,
     item.location,

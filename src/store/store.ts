@@ -1,4 +1,4 @@
-import { titleKey } from '../identify/item-key.js';
+import { itemTitleKey } from '../identify/item-key.js';
 import { matchItems } from '../identify/match-items.js';
 import type { ItemRef, ParsedDump, StoredTopic } from '../model.js';
 import { Archives } from './archives.js';
@@ -118,7 +118,7 @@ export class Store {
       if (dumpId === undefined) return null;
 
       const rows = new Map<number, ItemRow>();
-      const keys = dump.items.map((item) => titleKey(item.title));
+      const keys = dump.items.map(itemTitleKey);
       const matches = matchItems(dump.items, this.items.candidates(topic.id, keys, rows), keys);
       const result: RecordedDump = { topic, new: [], updated: [], unchanged: 0 };
       const changedRows: number[] = [];

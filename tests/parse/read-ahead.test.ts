@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../src/errors.js';
+import { itemSummaryKey, itemTitleKey, summaryKey, titleKey } from '../../src/identify/item-key.js';
+import type { ParsedDump } from '../../src/model.js';
 import { BY_WORKER, readAhead, readNow, STOP, TAKEN, type DumpReader, type ReadOptions } from '../../src/parse/read-ahead.js';
 import { ingestPaths, processDump } from '../../src/pipeline.js';
 import { redumpSeries, seedFiles, storeSnapshot, tempDir, testContext, writeDump } from '../helpers.js';
@@ -105,6 +107,31 @@ describe('reading ahead in a worker thread', () => {
     expect(reader.ahead).toBeGreaterThan(0);
     expect(here.every((o) => 'parsed' in (o as object))).toBe(true);
     expect(got).toEqual(here);
+  });
+
+  it("takes a re-dump's unchanged items as the objects of its page's dump before, and parses the same past the pages it holds", async () => {
+    const dir = tempDir();
+    const series = redumpSeries(3);
+    const files = series.map(([name, text]) => writeDump(dir, name, text));
+    // More pages than the worker holds a dump of (64), then the first page again: its items in full.
+    const other = readFileSync(seedFiles()[1]!, 'utf8');
+    for (let i = 0; i < 70; i++) files.push(writeDump(dir, `page-${i}.txt`, other.replace(/^.*$/m, `Page ${i}`)));
+    files.push(writeDump(dir, 'again.txt', series[2]![1].replace('Breaking item number 2', 'Breaking item number 3')));
+    const reader = readAhead(files, OPTIONS);
+    expect(await reader.ready()).toBe(true);
+    const { got, here } = await bothWays(reader, files);
+    expect(got).toEqual(here);
+    const items = (o: unknown) => (o as { parsed: ParsedDump }).parsed.items;
+    const [first, second] = [items(got[0]), items(got[1])];
+    // The second dump shows the first's items after its new one: each is the same object.
+    expect(second.length).toBe(first.length + 1);
+    second.slice(1).forEach((item, i) => expect(item).toBe(first[i]));
+    expect(items(got[files.length - 1]).some((item) => items(got[2]).includes(item))).toBe(false);
+    // The keys the worker made for the items it sent whole are those made here.
+    for (const item of got.flatMap(items)) {
+      expect(itemTitleKey(item)).toBe(titleKey(item.title));
+      expect(itemSummaryKey(item)).toBe(summaryKey(item.summary));
+    }
   });
 
   it('reads each file here when the worker cannot start', async () => {
