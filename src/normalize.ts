@@ -1,5 +1,7 @@
 /** Text normalised for comparison: titles, summaries and page names (the keys of items and topics). */
 
+import type { ParsedItem } from './model.js';
+
 /**
  * Normalises a title for comparison: case folded, Unicode compatibility form, every run of
  * punctuation, quotes and white space made one space. `ILO’s  EU-funded` == `ILO's EU funded`.
@@ -57,4 +59,27 @@ export function summaryKey(summary: string | null): string | null {
   if (summary === null) return null;
   const k = titleKey(summary);
   return k === '' ? null : k;
+}
+
+/**
+ * Keys made already, by the item: the read-ahead worker keys the items it sends whole (new and
+ * edited ones, whose keys the store needs) on the machine's other core, and they are taken here.
+ * Keyed here otherwise; the same functions either way.
+ */
+const keyed = new WeakMap<ParsedItem, { title: string; summary: string | null }>();
+
+/** Records the title and summary keys made for an item elsewhere. */
+export function keyedAlready(item: ParsedItem, title: string, summary: string | null): void {
+  keyed.set(item, { title, summary });
+}
+
+/** titleKey of the item's title. */
+export function itemTitleKey(item: ParsedItem): string {
+  return keyed.get(item)?.title ?? titleKey(item.title);
+}
+
+/** summaryKey of the item's summary. */
+export function itemSummaryKey(item: ParsedItem): string | null {
+  const made = keyed.get(item);
+  return made ? made.summary : summaryKey(item.summary);
 }

@@ -1,33 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { ParsedItem } from '../model.js';
-import { summaryKey, titleKey } from '../normalize.js';
+import { itemTitleKey } from '../normalize.js';
 
-export { summaryKey, titleKey } from '../normalize.js';
+export { itemSummaryKey, itemTitleKey, keyedAlready, summaryKey, titleKey } from '../normalize.js';
 
 export { sameContent } from '../model.js';
-
-/**
- * Keys made already, by the item: the read-ahead worker keys the items it sends whole (new and
- * edited ones, whose keys the store needs) on the machine's other core, and they are taken here.
- * Keyed here otherwise; the same functions either way.
- */
-const keyed = new WeakMap<ParsedItem, { title: string; summary: string | null }>();
-
-/** Records the title and summary keys made for an item elsewhere. */
-export function keyedAlready(item: ParsedItem, title: string, summary: string | null): void {
-  keyed.set(item, { title, summary });
-}
-
-/** titleKey of the item's title. */
-export function itemTitleKey(item: ParsedItem): string {
-  return keyed.get(item)?.title ?? titleKey(item.title);
-}
-
-/** summaryKey of the item's summary. */
-export function itemSummaryKey(item: ParsedItem): string | null {
-  const made = keyed.get(item);
-  return made ? made.summary : summaryKey(item.summary);
-}
 
 /**
  * The short, URL-safe key of a new item: derived from its topic, title and date when first seen, so

@@ -1,6 +1,6 @@
 import { workerData } from 'node:worker_threads';
 import { ParseError } from '../errors.js';
-import { summaryKey, titleKey } from '../identify/item-key.js';
+import { summaryKey, titleKey } from '../normalize.js';
 import { sameContent, type ParsedDump, type ParsedItem } from '../model.js';
 import type { DumpPath } from '../source/dump-files.js';
 import { readDumpFileSync } from '../source/read-dump.js';

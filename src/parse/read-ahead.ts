@@ -3,7 +3,7 @@ import { ParseError } from '../errors.js';
 import type { ParsedDump, ParsedItem } from '../model.js';
 import type { DumpEncoding } from '../source/decode-dump.js';
 import { shownPath, type DumpPath } from '../source/dump-files.js';
-import { keyedAlready } from '../identify/item-key.js';
+import { keyedAlready } from '../normalize.js';
 import { readDumpFile } from '../source/read-dump.js';
 import { parseDumpBytes } from './parse-dump.js';
 
