@@ -23,10 +23,8 @@ export function renderFeed(view: FeedView): RenderedFeed {
   return { atom: renderAtom(view), rss: renderRss(view), json: renderJson(view) };
 }
 
-/** Escapes text for XML element content and double-quoted attributes: `& < > "`. */
-export function xmlText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
+/** Escapes text for XML element content and double-quoted attributes: `& < > "` (as escapeHtml). */
+export const xmlText = escapeHtml;
 
 const q = (view: FeedView): string => view.query ?? '';
 
@@ -141,6 +139,15 @@ function renderJson(view: FeedView): string {
  * summary still has text a reader can show (its date, at least); one with nothing at all, its title.
  */
 function entryHtml(entry: EntryView): string {
+  // The three formats of a feed show the same body: made once.
+  let html = bodies.get(entry);
+  if (html === undefined) bodies.set(entry, (html = makeEntryHtml(entry)));
+  return html;
+}
+
+const bodies = new WeakMap<EntryView, string>();
+
+function makeEntryHtml(entry: EntryView): string {
   const parts = paragraphsHtml(entry.summary);
   const meta = [displayDate(entry.date, entry.endDate), entry.location, entry.label, entry.credit].filter((s): s is string => !!s);
   if (meta.length) parts.push(`<p><small>${meta.map(escapeHtml).join(' · ')}</small></p>`);
