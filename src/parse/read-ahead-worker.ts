@@ -1,7 +1,7 @@
 import { workerData } from 'node:worker_threads';
 import { ParseError } from '../errors.js';
-import { summaryKey, titleKey } from '../normalize.js';
 import { sameContent, type ParsedDump, type ParsedItem } from '../model.js';
+import { summaryKey, titleKey } from '../normalize.js';
 import type { DumpPath } from '../source/dump-files.js';
 import { readDumpFileSync } from '../source/read-dump.js';
 import { parseDumpBytes } from './parse-dump.js';
@@ -96,9 +96,12 @@ function toSend(index: number, dump: ParsedDump): SentDump {
     before.items.forEach((item, j) => {
       if (!byTitle.has(item.title)) byTitle.set(item.title, j);
     });
+    // Each of the dump before is referred to once at most: two equal items of a dump stay two objects.
     items = dump.items.map((item) => {
       const j = byTitle.get(item.title);
-      return j !== undefined && sameContent(before.items[j]!, item) ? j : item;
+      if (j === undefined || !sameContent(before.items[j]!, item)) return item;
+      byTitle.delete(item.title);
+      return j;
     });
     sent.delete(dump.topic);
     forget.push(before.index);

@@ -1,9 +1,9 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { ParseError } from '../errors.js';
 import type { ParsedDump, ParsedItem } from '../model.js';
+import { keyedAlready } from '../normalize.js';
 import type { DumpEncoding } from '../source/decode-dump.js';
 import { shownPath, type DumpPath } from '../source/dump-files.js';
-import { keyedAlready } from '../normalize.js';
 import { readDumpFile } from '../source/read-dump.js';
 import { parseDumpBytes } from './parse-dump.js';
 

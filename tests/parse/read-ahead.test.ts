@@ -127,6 +127,17 @@ describe('reading ahead in a worker thread', () => {
     expect(second.length).toBe(first.length + 1);
     second.slice(1).forEach((item, i) => expect(item).toBe(first[i]));
     expect(items(got[files.length - 1]).some((item) => items(got[2]).includes(item))).toBe(false);
+    // Two equal items in one dump stay two objects.
+    const item = (n: number, title: string): string => `  ${n}. ${title}\n\n    1 December 2021\n\n    About ${title}.\n\n`;
+    const before = writeDump(dir, 'before.txt', `Updates\n\n\n${item(1, 'One')}${item(2, 'Other')}`);
+    const twice = writeDump(dir, 'twice.txt', `Updates\n\n\n${item(1, 'One')}${item(2, 'Other')}${item(3, 'Other')}`);
+    const again = readAhead([before, twice], OPTIONS);
+    expect(await again.ready()).toBe(true);
+    const [first2, second2] = [(await again.read(before)).parse().items, (await again.read(twice)).parse().items];
+    await again.close();
+    expect(second2[1]).toBe(first2[1]);
+    expect(second2[2]).toEqual(first2[1]);
+    expect(second2[2]).not.toBe(second2[1]);
     // The keys the worker made for the items it sent whole are those made here.
     for (const item of got.flatMap(items)) {
       expect(itemTitleKey(item)).toBe(titleKey(item.title));
