@@ -20,7 +20,9 @@ export interface RenderedFeed {
  * that read RSS titles as text show `&amp;`), and a literal `&amp;` collapsed to `&` in plain text.
  */
 export function renderFeed(view: FeedView): RenderedFeed {
-  return { atom: renderAtom(view), rss: renderRss(view), json: renderJson(view) };
+  // The three formats show the same entry bodies: made once.
+  const bodies = view.entries.map(entryHtml);
+  return { atom: renderAtom(view, bodies), rss: renderRss(view, bodies), json: renderJson(view, bodies) };
 }
 
 /** Escapes text for XML element content and double-quoted attributes: `& < > "` (as escapeHtml). */
@@ -29,7 +31,7 @@ export const xmlText = escapeHtml;
 const q = (view: FeedView): string => view.query ?? '';
 
 /** The Atom document alone: archive pages are Atom only (RFC 5005), and a first run writes thousands. */
-export function renderAtom(view: FeedView): string {
+export function renderAtom(view: FeedView, bodies: string[] = view.entries.map(entryHtml)): string {
   const x = xmlText;
   const ns = view.archive ? ' xmlns:fh="http://purl.org/syndication/history/1.0"' : '';
   // Archive pages live in archive/, one folder below the stylesheet.
@@ -51,7 +53,7 @@ export function renderAtom(view: FeedView): string {
   for (const l of view.archiveLinks ?? []) lines.push(`  <link rel="${x(l.rel)}" href="${x(l.href)}"/>`);
   if (view.archive) lines.push('  <fh:archive/>');
   if (view.hub) lines.push(`  <link rel="hub" href="${x(view.hub)}"/>`);
-  for (const e of view.entries) {
+  for (const [i, e] of view.entries.entries()) {
     lines.push(
       '  <entry>',
       `    <id>${x(e.id)}</id>`,
@@ -60,7 +62,7 @@ export function renderAtom(view: FeedView): string {
       `    <published>${e.published.toISOString()}</published>`,
       `    <updated>${e.updated.toISOString()}</updated>`,
       ...e.categories.map((c) => `    <category term="${x(c)}" label="${x(c)}"/>`),
-      `    <content type="html">${x(entryHtml(e))}</content>`,
+      `    <content type="html">${x(bodies[i]!)}</content>`,
       '  </entry>',
     );
   }
@@ -68,7 +70,7 @@ export function renderAtom(view: FeedView): string {
   return lines.join('\n');
 }
 
-function renderRss(view: FeedView): string {
+function renderRss(view: FeedView, bodies: string[]): string {
   const x = xmlText;
   const lines = [
     '<?xml version="1.0" encoding="utf-8"?>',
@@ -85,7 +87,7 @@ function renderRss(view: FeedView): string {
     `    <atom:link rel="self" type="application/rss+xml" href="${x(`${view.feedUrlBase}.rss${q(view)}`)}"/>`,
   ];
   if (view.hub) lines.push(`    <atom:link rel="hub" href="${x(view.hub)}"/>`);
-  for (const e of view.entries) {
+  for (const [i, e] of view.entries.entries()) {
     lines.push(
       '    <item>',
       `      <title>${x(e.title)}</title>`,
@@ -93,7 +95,7 @@ function renderRss(view: FeedView): string {
       `      <guid isPermaLink="false">${x(e.id)}</guid>`,
       `      <pubDate>${e.published.toUTCString()}</pubDate>`,
       ...e.categories.map((c) => `      <category>${x(c)}</category>`),
-      `      <description>${x(entryHtml(e))}</description>`,
+      `      <description>${x(bodies[i]!)}</description>`,
       '    </item>',
     );
   }
@@ -102,7 +104,7 @@ function renderRss(view: FeedView): string {
 }
 
 /** JSON Feed 1.1 (https://jsonfeed.org/version/1.1), with a `_dumpfeed` extension of the structured fields. */
-function renderJson(view: FeedView): string {
+function renderJson(view: FeedView, bodies: string[]): string {
   const doc = {
     version: 'https://jsonfeed.org/version/1.1',
     title: view.title,
@@ -112,11 +114,11 @@ function renderJson(view: FeedView): string {
     language: view.language,
     authors: [{ name: view.author }],
     ...(view.hub ? { hubs: [{ type: 'WebSub', url: view.hub }] } : {}),
-    items: view.entries.map((e) => ({
+    items: view.entries.map((e, i) => ({
       id: e.id,
       url: e.link,
       title: e.title,
-      content_html: entryHtml(e),
+      content_html: bodies[i]!,
       date_published: e.published.toISOString(),
       date_modified: e.updated.toISOString(),
       ...(e.categories.length > 0 ? { tags: e.categories } : {}),
@@ -139,15 +141,6 @@ function renderJson(view: FeedView): string {
  * summary still has text a reader can show (its date, at least); one with nothing at all, its title.
  */
 function entryHtml(entry: EntryView): string {
-  // The three formats of a feed show the same body: made once.
-  let html = bodies.get(entry);
-  if (html === undefined) bodies.set(entry, (html = makeEntryHtml(entry)));
-  return html;
-}
-
-const bodies = new WeakMap<EntryView, string>();
-
-function makeEntryHtml(entry: EntryView): string {
   const parts = paragraphsHtml(entry.summary);
   const meta = [displayDate(entry.date, entry.endDate), entry.location, entry.label, entry.credit].filter((s): s is string => !!s);
   if (meta.length) parts.push(`<p><small>${meta.map(escapeHtml).join(' · ')}</small></p>`);
