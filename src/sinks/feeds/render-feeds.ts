@@ -31,7 +31,7 @@ export const xmlText = escapeHtml;
 const q = (view: FeedView): string => view.query ?? '';
 
 /** The Atom document alone: archive pages are Atom only (RFC 5005), and a first run writes thousands. */
-export function renderAtom(view: FeedView, bodies: string[] = view.entries.map(entryHtml)): string {
+export function renderAtom(view: FeedView, bodies?: string[]): string {
   const x = xmlText;
   const ns = view.archive ? ' xmlns:fh="http://purl.org/syndication/history/1.0"' : '';
   // Archive pages live in archive/, one folder below the stylesheet.
@@ -62,7 +62,7 @@ export function renderAtom(view: FeedView, bodies: string[] = view.entries.map(e
       `    <published>${e.published.toISOString()}</published>`,
       `    <updated>${e.updated.toISOString()}</updated>`,
       ...e.categories.map((c) => `    <category term="${x(c)}" label="${x(c)}"/>`),
-      `    <content type="html">${x(bodies[i]!)}</content>`,
+      `    <content type="html">${x(bodies?.[i] ?? entryHtml(e))}</content>`,
       '  </entry>',
     );
   }
