@@ -30,7 +30,10 @@ export const xmlText = escapeHtml;
 
 const q = (view: FeedView): string => view.query ?? '';
 
-/** The Atom document alone: archive pages are Atom only (RFC 5005), and a first run writes thousands. */
+/**
+ * The Atom document alone: archive pages are Atom only (RFC 5005), and a first run writes thousands.
+ * `bodies` are the entries' bodies when the caller made them already (renderFeed, for three formats).
+ */
 export function renderAtom(view: FeedView, bodies?: string[]): string {
   const x = xmlText;
   const ns = view.archive ? ' xmlns:fh="http://purl.org/syndication/history/1.0"' : '';
