@@ -37,36 +37,41 @@ function inWindow(index: number, taken: number): boolean {
   return index - taken < WINDOW && Atomics.load(state, HELD_KB) < WINDOW_KB;
 }
 
-/** The next file to read from `from` on, claimed; -1 at the end, or when told to stop. */
-function claimNext(from: number): number {
-  for (let index = from; index < files.length;) {
-    if (Atomics.load(state, STOP) !== 0) return -1;
-    const taken = Atomics.load(state, TAKEN);
-    if (index < taken) index = taken;
-    else if (!inWindow(index, taken)) Atomics.wait(state, TAKEN, taken, 1000);
-    else if (Atomics.compareExchange(claims, index, 0, BY_WORKER) === 0) return index;
-    else index++;
+/**
+ * The next file from `from` on that neither thread has claimed, claimed now; -1 at the end. A file
+ * is claimed before the worker waits for it to come within the window, so that the pipeline, coming
+ * to it, waits for its answer instead of reading it too: otherwise a pipeline that caught up with a
+ * worker waiting at the window's edge read the next file itself (and a file the worker has not begun
+ * because it fell behind is still the pipeline's to take).
+ */
+function claimFrom(from: number): number {
+  for (let index = Math.max(from, Atomics.load(state, TAKEN)); index < files.length; index++) {
+    if (Atomics.compareExchange(claims, index, 0, BY_WORKER) === 0) return index;
   }
   return -1;
 }
 
-/** Claims `index` if it may be read now, without waiting. */
-function claimNow(index: number): boolean {
-  const taken = Atomics.load(state, TAKEN);
-  return index < files.length && index >= taken && inWindow(index, taken) && Atomics.compareExchange(claims, index, 0, BY_WORKER) === 0;
+/** Waits until file `index` is within the window of the pipeline; false when told to stop. */
+function waitForWindow(index: number): boolean {
+  for (;;) {
+    if (Atomics.load(state, STOP) !== 0) return false;
+    const taken = Atomics.load(state, TAKEN);
+    if (inWindow(index, taken)) return true;
+    Atomics.wait(state, TAKEN, taken, 1000);
+  }
 }
 
 // The first file is claimed before the pipeline hears that the worker has started: asking for it
 // then, the pipeline waits for its answer rather than reading it too.
-let index = claimNext(0);
+let index = claimFrom(0);
 port.postMessage({ ready: true } satisfies ReadAnswer);
-while (index >= 0) {
+while (index >= 0 && waitForWindow(index)) {
   const reply = answer(index, files[index]!);
   if ('kb' in reply) Atomics.add(state, HELD_KB, reply.kb);
   // The next file is claimed before this one is answered, for the same reason.
-  const next = claimNow(index + 1) ? index + 1 : -1;
+  const next = claimFrom(index + 1);
   port.postMessage(reply);
-  index = next >= 0 ? next : claimNext(index + 1);
+  index = next;
 }
 
 function answer(index: number, file: DumpPath): SentAnswer {

@@ -119,7 +119,17 @@ describe('reading ahead in a worker thread', () => {
     files.push(writeDump(dir, 'again.txt', series[2]![1].replace('Breaking item number 2', 'Breaking item number 3')));
     const reader = readAhead(files, OPTIONS);
     expect(await reader.ready()).toBe(true);
-    const { got, here } = await bothWays(reader, files);
+    // A pipeline held up at the first file, so that the worker runs to the edge of its window and
+    // waits there, then one that takes every file at once: it comes to the file past the edge before
+    // the worker wakes, and finds it claimed (the worker claims a file before it waits for it).
+    const held = await outcome(reader, files[0]!);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const rest = await bothWays(reader, files.slice(1));
+    const [got, here] = [
+      [held, ...rest.got],
+      [await outcome(null, files[0]!), ...rest.here],
+    ];
+    expect(reader.ahead).toBe(files.length);
     expect(got).toEqual(here);
     const items = (o: unknown) => (o as { parsed: ParsedDump }).parsed.items;
     const [first, second] = [items(got[0]), items(got[1])];
