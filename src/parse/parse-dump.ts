@@ -186,10 +186,11 @@ function readMarker(
  */
 function dropChromeItems(raws: RawItem[], blocks: string[], preamble: string[]): RawItem[] {
   let first = 0;
-  while (first < raws.length && isChromeItem(blocks.slice(raws[first]!.from, raws[first]!.to))) {
+  for (; first < raws.length; first++) {
     const raw = raws[first]!;
-    preamble.push('', ...blocks.slice(raw.from, raw.to).filter((b) => !isContactDetail(b)), '', ...(raw.after ?? []));
-    first++;
+    const own = blocks.slice(raw.from, raw.to);
+    if (!isChromeItem(own)) break;
+    preamble.push('', ...own.filter((b) => !isContactDetail(b)), '', ...(raw.after ?? []));
   }
   return first === 0 ? raws : raws.slice(first);
 }
@@ -375,7 +376,8 @@ function interpretItem(
   const category = isLabel ? first : null;
   const title = isLabel ? blocks[from + 1]! : first;
   const summaryFrom = isLabel ? from + 2 : from + 1;
-  const bad = notText(title) ? title : category !== null && notText(category) ? category : undefined;
+  // Every block was read as no date line above.
+  const bad = notTextUndated(title) ? title : category !== null && notTextUndated(category) ? category : undefined;
   if (bad !== undefined) return passOver(raw, bad, warnings);
   const item: ParsedItem = {
     title,
